@@ -1,0 +1,121 @@
+// vmfabricd: the vmfabric controller daemon.
+//
+//   vmfabricd --config FILE        run the controller
+//   vmfabricd --check-config FILE  validate a config file and exit
+//
+// Exit codes: 0 clean stop (SIGTERM/SIGINT) or valid config; 1 invalid config or a fatal error
+// at start (each logged with what to do); 2 bad command line.
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <string_view>
+
+#include "config/config.h"
+#include "graph/graph.h"
+#include "log/log.h"
+#include "store/store.h"
+
+namespace {
+
+using namespace vmfabric;
+
+constexpr const char* kUsage =
+    "usage: vmfabricd --config FILE        run the controller\n"
+    "       vmfabricd --check-config FILE  validate a config file and exit\n"
+    "       vmfabricd --version\n";
+
+void print_credential_warnings(const Config& cfg) {
+  auto warn = [](const std::string& what, const Credential& c) {
+    if (auto p = c.problem()) {
+      std::fprintf(stderr, "warning: %s: %s (vmfabricd cannot log in until it is)\n", what.c_str(),
+                   p->c_str());
+    }
+  };
+  for (const auto& vc : cfg.vcenters) warn("vcenter " + vc.name, vc.credential);
+  for (const auto& sw : cfg.switches) warn("switch " + sw.name, sw.credential);
+}
+
+int check_config(const std::string& path) {
+  try {
+    const Config cfg = load_config(path);
+    print_credential_warnings(cfg);
+    std::printf("%s: OK: %zu vCenter(s), %zu switch(es), managed VLANs %s, mode %s, apply %s\n",
+                path.c_str(), cfg.vcenters.size(), cfg.switches.size(),
+                cfg.policy.managed_vlans.to_string().c_str(), to_string(cfg.policy.mode),
+                to_string(cfg.policy.apply));
+    return 0;
+  } catch (const ConfigError& e) {
+    for (const auto& p : e.problems()) std::fprintf(stderr, "%s\n", p.c_str());
+    return 1;
+  }
+}
+
+const char* signal_name(int signo) {
+  return signo == SIGTERM ? "SIGTERM" : signo == SIGINT ? "SIGINT" : "signal";
+}
+
+int run(const std::string& path) {
+  Config cfg;
+  try {
+    cfg = load_config(path);
+  } catch (const ConfigError& e) {
+    for (const auto& p : e.problems()) log::error("config.invalid", {{"problem", p}});
+    return 1;
+  }
+  log::Level level = log::Level::kInfo;
+  log::parse_level(cfg.log_level, level);
+  log::set_level(level);
+  log::info("vmfabricd.starting", {{"version", VMFABRIC_VERSION},
+                                   {"config", cfg.path},
+                                   {"vcenters", cfg.vcenters.size()},
+                                   {"switches", cfg.switches.size()},
+                                   {"managed_vlans", cfg.policy.managed_vlans.to_string()},
+                                   {"mode", to_string(cfg.policy.mode)},
+                                   {"apply", to_string(cfg.policy.apply)}});
+
+  std::unique_ptr<Store> store;
+  Graph graph;
+  try {
+    store = Store::open(cfg.database);
+    const GraphChanges loaded = graph.apply(store->load());
+    log::info("graph.loaded", {{"database", cfg.database},
+                               {"schema_version", store->schema_version()},
+                               {"entities", loaded.changes.size()}});
+  } catch (const Error& e) {
+    log::error("store.failed", {{"database", cfg.database}, {"error", e.what()}});
+    return 1;
+  }
+
+  boost::asio::io_context io;
+  boost::asio::signal_set signals(io, SIGTERM, SIGINT);
+  int stop_signal = 0;
+  signals.async_wait([&](const boost::system::error_code& ec, int signo) {
+    if (!ec) stop_signal = signo;
+    io.stop();
+  });
+  log::info("vmfabricd.ready", {{"pid", static_cast<long>(getpid())}});
+  io.run();
+  log::info("vmfabricd.stopped", {{"signal", signal_name(stop_signal)}});
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::string_view cmd = argc >= 2 ? argv[1] : "";
+  if (argc == 2 && (cmd == "--version" || cmd == "-V")) {
+    std::printf("vmfabricd %s\n", VMFABRIC_VERSION);
+    return 0;
+  }
+  if (argc == 2 && (cmd == "--help" || cmd == "-h")) {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
+  if (argc == 3 && cmd == "--config") return run(argv[2]);
+  if (argc == 3 && cmd == "--check-config") return check_config(argv[2]);
+  std::fputs(kUsage, stderr);
+  return 2;
+}

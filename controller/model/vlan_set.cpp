@@ -1,0 +1,163 @@
+#include "model/vlan_set.h"
+
+#include <cctype>
+
+namespace vmfabric {
+namespace {
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i]))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+[[noreturn]] void fail(std::string_view text, std::string_view token, std::string_view why) {
+  throw VlanSetError("VLAN list \"" + std::string(text) + "\": bad token \"" + std::string(token) +
+                     "\": " + std::string(why));
+}
+
+// Parses one VLAN number of `token` (already trimmed); `text` is the whole list for messages.
+VlanId parse_id(std::string_view text, std::string_view token, std::string_view number) {
+  number = trim(number);
+  if (number.empty() || number.size() > 6) {
+    fail(text, token, "expected a VLAN id 1-4094 or a range like 10-20");
+  }
+  long v = 0;
+  for (char c : number) {
+    if (c < '0' || c > '9') fail(text, token, "expected a VLAN id 1-4094 or a range like 10-20");
+    v = v * 10 + (c - '0');
+  }
+  if (v < VlanId::kMin || v > VlanId::kMax) {
+    fail(text, token, "VLAN " + std::string(number) + " is outside 1-4094");
+  }
+  return VlanId{static_cast<std::uint16_t>(v)};
+}
+
+void append_run(std::string& out, int first, int last) {
+  if (!out.empty()) out += ',';
+  out += std::to_string(first);
+  if (last != first) {
+    out += '-';
+    out += std::to_string(last);
+  }
+}
+
+}  // namespace
+
+VlanId VlanId::checked(long v) {
+  if (v < kMin || v > kMax) {
+    throw VlanSetError("VLAN " + std::to_string(v) + " is outside 1-4094");
+  }
+  return VlanId{static_cast<std::uint16_t>(v)};
+}
+
+VlanSet VlanSet::parse(std::string_view text) {
+  const std::string_view whole = trim(text);
+  if (whole.empty()) {
+    throw VlanSetError("VLAN list \"" + std::string(text) + "\": empty (write NONE for no VLANs)");
+  }
+  if (iequals(whole, "ALL")) return all();
+  if (iequals(whole, "NONE")) return {};
+
+  VlanSet out;
+  std::size_t entry = 0;
+  std::string_view rest = whole;
+  while (true) {
+    ++entry;
+    const std::size_t comma = rest.find(',');
+    const std::string_view token = trim(rest.substr(0, comma));
+    if (token.empty()) {
+      throw VlanSetError("VLAN list \"" + std::string(text) + "\": entry " + std::to_string(entry) +
+                         " is empty");
+    }
+    if (iequals(token, "ALL") || iequals(token, "NONE")) {
+      fail(text, token, "ALL and NONE must stand alone");
+    }
+    const std::size_t dash = token.find('-');
+    if (dash == std::string_view::npos) {
+      out.insert(parse_id(text, token, token));
+    } else {
+      const VlanId first = parse_id(text, token, token.substr(0, dash));
+      const VlanId last = parse_id(text, token, token.substr(dash + 1));
+      if (first > last) {
+        fail(text, token,
+             "range start " + std::to_string(first.value) + " is above its end " +
+                 std::to_string(last.value));
+      }
+      out.insert_range(first, last);
+    }
+    if (comma == std::string_view::npos) break;
+    rest.remove_prefix(comma + 1);
+  }
+  return out;
+}
+
+VlanSet VlanSet::all() { return range(VlanId{VlanId::kMin}, VlanId{VlanId::kMax}); }
+
+VlanSet VlanSet::range(VlanId first, VlanId last) {
+  VlanSet s;
+  s.insert_range(first, last);
+  return s;
+}
+
+VlanSet VlanSet::of(std::initializer_list<int> ids) {
+  VlanSet s;
+  for (int id : ids) s.insert(VlanId::checked(id));
+  return s;
+}
+
+void VlanSet::insert_range(VlanId first, VlanId last) {
+  for (int v = first.value; v <= last.value; ++v) bits_.set(static_cast<std::size_t>(v));
+}
+
+std::vector<std::pair<VlanId, VlanId>> VlanSet::ranges() const {
+  std::vector<std::pair<VlanId, VlanId>> out;
+  int v = VlanId::kMin;
+  while (v <= VlanId::kMax) {
+    if (!bits_.test(static_cast<std::size_t>(v))) {
+      ++v;
+      continue;
+    }
+    const int first = v;
+    while (v + 1 <= VlanId::kMax && bits_.test(static_cast<std::size_t>(v + 1))) ++v;
+    out.emplace_back(VlanId{static_cast<std::uint16_t>(first)},
+                     VlanId{static_cast<std::uint16_t>(v)});
+    ++v;
+  }
+  return out;
+}
+
+std::vector<VlanId> VlanSet::ids() const {
+  std::vector<VlanId> out;
+  out.reserve(size());
+  for (int v = VlanId::kMin; v <= VlanId::kMax; ++v) {
+    if (bits_.test(static_cast<std::size_t>(v)))
+      out.push_back(VlanId{static_cast<std::uint16_t>(v)});
+  }
+  return out;
+}
+
+std::string VlanSet::to_range_list() const {
+  std::string out;
+  for (const auto& [first, last] : ranges()) append_run(out, first.value, last.value);
+  return out;
+}
+
+std::string VlanSet::to_string() const {
+  if (empty()) return "NONE";
+  if (is_all()) return "ALL";
+  return to_range_list();
+}
+
+}  // namespace vmfabric

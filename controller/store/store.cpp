@@ -1,0 +1,436 @@
+#include "store/store.h"
+
+#include <sqlite3.h>
+
+#include <array>
+#include <nlohmann/json.hpp>
+
+#include "log/log.h"
+#include "store/codec.h"
+#include "store/migrations.h"
+
+namespace vmfabric {
+namespace {
+
+// The table of each entity kind; the order of AllEntities is the order owners come first.
+const char* table_of(EntityKind kind) {
+  switch (kind) {
+    case EntityKind::kVCenter:
+      return "vcenters";
+    case EntityKind::kCluster:
+      return "clusters";
+    case EntityKind::kHost:
+      return "hosts";
+    case EntityKind::kPnic:
+      return "pnics";
+    case EntityKind::kVSwitch:
+      return "vswitches";
+    case EntityKind::kStandardPortgroup:
+      return "standard_portgroups";
+    case EntityKind::kVmkNic:
+      return "vmknics";
+    case EntityKind::kDistributedSwitch:
+      return "distributed_switches";
+    case EntityKind::kDvPortgroup:
+      return "dv_portgroups";
+    case EntityKind::kVm:
+      return "vms";
+    case EntityKind::kVmNic:
+      return "vm_nics";
+    case EntityKind::kSwitch:
+      return "switches";
+    case EntityKind::kInterface:
+      return "interfaces";
+    case EntityKind::kPortChannel:
+      return "port_channels";
+    case EntityKind::kMlagPair:
+      return "mlag_pairs";
+    case EntityKind::kLink:
+      return "links";
+  }
+  return "";
+}
+
+template <class... T>
+constexpr auto kinds_of(TypeList<T...>) {
+  return std::array<EntityKind, sizeof...(T)>{T::kKind...};
+}
+constexpr auto kAllKinds = kinds_of(AllEntities{});
+
+// How many owner columns each table has: 0 (top level), 1 (`parent`) or 2 (`parent`, `parent2`).
+int owner_columns(EntityKind kind) {
+  switch (kind) {
+    case EntityKind::kVCenter:
+    case EntityKind::kSwitch:
+      return 0;
+    case EntityKind::kMlagPair:
+    case EntityKind::kLink:
+      return 2;
+    default:
+      return 1;
+  }
+}
+
+class Statement {
+ public:
+  Statement(sqlite3* db, const std::string& sql, const std::string& path) : db_(db) {
+    if (sqlite3_prepare_v3(db, sql.c_str(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
+                           &stmt_, nullptr) != SQLITE_OK) {
+      throw StoreError(path + ": preparing \"" + sql + "\": " + sqlite3_errmsg(db));
+    }
+  }
+  ~Statement() { sqlite3_finalize(stmt_); }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  Statement& bind(int i, const std::string& v) {
+    sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Statement& bind(int i, std::int64_t v) {
+    sqlite3_bind_int64(stmt_, i, v);
+    return *this;
+  }
+  Statement& bind_null(int i) {
+    sqlite3_bind_null(stmt_, i);
+    return *this;
+  }
+  // Steps once: true while a row is available. Throws on error (with `path` and the statement).
+  bool step(const std::string& path) {
+    const int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    const std::string msg = sqlite3_errmsg(db_);
+    sqlite3_reset(stmt_);
+    throw StoreError(path + ": " + msg + " (in \"" + sqlite3_sql(stmt_) + "\")");
+  }
+  void run(const std::string& path) {
+    step(path);
+    reset();
+  }
+  void reset() {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
+  std::string text(int col) const {
+    const auto* p = sqlite3_column_text(stmt_, col);
+    return p == nullptr ? std::string()
+                        : std::string(reinterpret_cast<const char*>(p),
+                                      static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col)));
+  }
+  std::int64_t integer(int col) const { return sqlite3_column_int64(stmt_, col); }
+  bool is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+}  // namespace
+
+struct Store::Impl {
+  sqlite3* db = nullptr;
+  std::string path;
+  // Per kind: upsert and delete, prepared once.
+  std::vector<std::unique_ptr<Statement>> upserts;
+  std::vector<std::unique_ptr<Statement>> deletes;
+
+  ~Impl() {
+    upserts.clear();
+    deletes.clear();
+    if (db != nullptr) sqlite3_close(db);
+  }
+
+  void exec(const std::string& sql) const {
+    char* err = nullptr;
+    if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+      std::string msg = err != nullptr ? err : sqlite3_errmsg(db);
+      sqlite3_free(err);
+      throw StoreError(path + ": " + msg);
+    }
+  }
+
+  std::string pragma(const std::string& sql) const {
+    Statement s(db, sql, path);
+    return s.step(path) ? s.text(0) : std::string();
+  }
+
+  // Runs `f` in one transaction: committed when it returns, rolled back when it throws.
+  template <class F>
+  void transaction(F&& f, const char* begin = "BEGIN") {
+    exec(begin);
+    try {
+      f();
+      exec("COMMIT");
+    } catch (...) {
+      sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+      throw;
+    }
+  }
+};
+
+Store::Store(std::string path, std::unique_ptr<Impl> impl)
+    : path_(std::move(path)), impl_(std::move(impl)) {}
+
+Store::~Store() = default;
+
+int Store::latest_schema_version() {
+  return migrations().empty() ? 0 : migrations().back().version;
+}
+
+std::unique_ptr<Store> Store::open(const std::string& path) { return open(path, migrations()); }
+
+std::unique_ptr<Store> Store::open(const std::string& path, const std::vector<Migration>& steps) {
+  auto impl = std::make_unique<Impl>();
+  impl->path = path;
+  if (sqlite3_open_v2(path.c_str(), &impl->db,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                      nullptr) != SQLITE_OK) {
+    throw StoreError(path + ": cannot open the database: " +
+                     (impl->db != nullptr ? sqlite3_errmsg(impl->db) : "out of memory"));
+  }
+  sqlite3_extended_result_codes(impl->db, 1);
+  sqlite3_busy_timeout(impl->db, 5000);
+  std::string journal_mode;
+  try {
+    journal_mode = impl->pragma("PRAGMA journal_mode=WAL");
+  } catch (const StoreError&) {  // the first read of the file: "file is not a database", ...
+    throw StoreError(path + ": " + sqlite3_errmsg(impl->db) + "; is this a vmfabric database?");
+  }
+  if (journal_mode != "wal") {
+    throw StoreError(path + ": cannot switch the database to WAL mode (journal_mode is " +
+                     journal_mode + "; is it on a network file system?)");
+  }
+  // FULL: a committed batch survives power loss too, not only a process crash.
+  impl->exec("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
+
+  auto store = std::unique_ptr<Store>(new Store(path, std::move(impl)));
+  Impl& db = *store->impl_;
+  const int latest = steps.empty() ? 0 : steps.back().version;
+  int current = 0;
+  db.transaction(
+      [&] {
+        db.exec(
+            "CREATE TABLE IF NOT EXISTS schema_migrations ("
+            " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)");
+        {
+          Statement s(db.db, "SELECT coalesce(max(version), 0) FROM schema_migrations", path);
+          s.step(path);
+          current = static_cast<int>(s.integer(0));
+        }
+        if (current > latest) {
+          throw StoreError(path + ": database schema version " + std::to_string(current) +
+                           " is newer than this vmfabricd supports (" + std::to_string(latest) +
+                           "); run the vmfabricd that wrote it, or restore a backup taken "
+                           "before the upgrade");
+        }
+        for (const Migration& m : steps) {
+          if (m.version <= current) continue;
+          try {
+            db.exec(m.sql);
+          } catch (const StoreError& e) {
+            throw StoreError(std::string(e.what()) + " (in migration " + std::to_string(m.version) +
+                             "_" + m.name + ")");
+          }
+          Statement ins(db.db,
+                        "INSERT INTO schema_migrations(version, name, applied_at) VALUES "
+                        "(?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
+                        path);
+          ins.bind(1, static_cast<std::int64_t>(m.version)).bind(2, std::string(m.name)).run(path);
+        }
+      },
+      "BEGIN IMMEDIATE");
+  if (current < latest) {
+    log::info("store.migrated", {{"path", path}, {"from", current}, {"to", latest}});
+  }
+  store->schema_version_ = latest;
+
+  for (EntityKind kind : kAllKinds) {
+    const std::string table = table_of(kind);
+    const int owners = owner_columns(kind);
+    std::string cols = "id, data";
+    std::string vals = "?1, ?2";
+    std::string set = "data = excluded.data";
+    if (owners >= 1) {
+      cols += ", parent";
+      vals += ", ?3";
+      set += ", parent = excluded.parent";
+    }
+    if (owners == 2) {
+      cols += ", parent2";
+      vals += ", ?4";
+      set += ", parent2 = excluded.parent2";
+    }
+    // An upsert, not INSERT OR REPLACE: replacing would delete the row and cascade to its children.
+    db.upserts.push_back(std::make_unique<Statement>(db.db,
+                                                     "INSERT INTO " + table + " (" + cols +
+                                                         ") VALUES (" + vals +
+                                                         ") ON CONFLICT(id) DO UPDATE SET " + set,
+                                                     path));
+    db.deletes.push_back(
+        std::make_unique<Statement>(db.db, "DELETE FROM " + table + " WHERE id = ?1", path));
+  }
+  return store;
+}
+
+void Store::save(const Snapshot& after, const GraphChanges& changes) {
+  if (changes.empty()) return;
+  Impl& db = *impl_;
+  db.transaction([&] {
+    // Removals last-kind first (an owner's rows cascade anyway); then upserts, owners first.
+    for (auto it = changes.changes.rbegin(); it != changes.changes.rend(); ++it) {
+      if (it->type != ChangeType::kRemoved) continue;
+      Statement& del = *db.deletes[static_cast<std::size_t>(kind_of(it->key))];
+      del.bind(1, codec::key_text(it->key)).run(path_);
+    }
+    for (const Change& change : changes.changes) {
+      if (change.type == ChangeType::kRemoved) continue;
+      const std::optional<Entity> entity = after.get(change.key);
+      if (!entity) {
+        throw StoreError(path_ + ": " + to_string(change.key) +
+                         " changed but is not in the snapshot given to save");
+      }
+      const EntityKind kind = kind_of(change.key);
+      Statement& up = *db.upserts[static_cast<std::size_t>(kind)];
+      up.bind(1, codec::key_text(change.key)).bind(2, codec::encode(*entity));
+      const auto owners = owners_of(*entity);
+      for (int i = 0; i < owner_columns(kind); ++i) {
+        if (static_cast<std::size_t>(i) < owners.size()) {
+          up.bind(3 + i, codec::key_text(owners[static_cast<std::size_t>(i)]));
+        } else {
+          up.bind_null(3 + i);
+        }
+      }
+      up.run(path_);
+    }
+  });
+}
+
+Delta Store::load() const {
+  Delta delta;
+  for (EntityKind kind : kAllKinds) {
+    Statement s(impl_->db, std::string("SELECT id, data FROM ") + table_of(kind) + " ORDER BY id",
+                path_);
+    while (s.step(path_)) {
+      try {
+        delta.upsert(codec::decode(kind, s.text(1)));
+      } catch (const std::exception& e) {
+        throw StoreError(path_ + ": table " + table_of(kind) + ", row " + s.text(0) +
+                         ": unreadable entity: " + e.what());
+      }
+    }
+  }
+  return delta;
+}
+
+std::size_t Store::entity_count() const {
+  std::size_t n = 0;
+  for (EntityKind kind : kAllKinds) {
+    Statement s(impl_->db, std::string("SELECT count(*) FROM ") + table_of(kind), path_);
+    s.step(path_);
+    n += static_cast<std::size_t>(s.integer(0));
+  }
+  return n;
+}
+
+const char* to_string(JournalResult result) {
+  switch (result) {
+    case JournalResult::kPending:
+      return "pending";
+    case JournalResult::kApplied:
+      return "applied";
+    case JournalResult::kFailed:
+      return "failed";
+    case JournalResult::kAborted:
+      return "aborted";
+  }
+  return "pending";
+}
+
+namespace {
+JournalResult journal_result(const std::string& s) {
+  for (JournalResult r : {JournalResult::kPending, JournalResult::kApplied, JournalResult::kFailed,
+                          JournalResult::kAborted}) {
+    if (s == to_string(r)) return r;
+  }
+  return JournalResult::kPending;
+}
+}  // namespace
+
+std::int64_t Store::journal_begin(const JournalEntry& entry) {
+  Statement s(impl_->db,
+              "INSERT INTO journal (created_ms, switch, session, commands, reason, cause, result, "
+              "detail) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)",
+              path_);
+  s.bind(1, entry.created_ms)
+      .bind(2, entry.switch_name)
+      .bind(3, entry.session)
+      .bind(4, nlohmann::json(entry.commands).dump())
+      .bind(5, entry.reason)
+      .bind(6, entry.cause)
+      .bind(7, entry.detail)
+      .run(path_);
+  return sqlite3_last_insert_rowid(impl_->db);
+}
+
+void Store::journal_finish(std::int64_t id, JournalResult result, const std::string& detail,
+                           std::int64_t finished_ms) {
+  Statement s(impl_->db, "UPDATE journal SET result = ?, detail = ?, finished_ms = ? WHERE id = ?",
+              path_);
+  s.bind(1, std::string(to_string(result)))
+      .bind(2, detail)
+      .bind(3, finished_ms)
+      .bind(4, id)
+      .run(path_);
+  if (sqlite3_changes(impl_->db) != 1) {
+    throw StoreError(path_ + ": journal entry " + std::to_string(id) + " does not exist");
+  }
+}
+
+std::vector<JournalEntry> Store::journal(const JournalQuery& query) const {
+  Statement s(impl_->db,
+              "SELECT id, created_ms, finished_ms, switch, session, commands, reason, cause, "
+              "result, detail FROM journal WHERE id > ?1 AND (?2 IS NULL OR switch = ?2) "
+              "ORDER BY id LIMIT ?3",
+              path_);
+  s.bind(1, query.after_id);
+  if (query.switch_name) {
+    s.bind(2, *query.switch_name);
+  } else {
+    s.bind_null(2);
+  }
+  s.bind(3, static_cast<std::int64_t>(query.limit));
+  std::vector<JournalEntry> out;
+  while (s.step(path_)) {
+    JournalEntry e;
+    e.id = s.integer(0);
+    e.created_ms = s.integer(1);
+    if (!s.is_null(2)) e.finished_ms = s.integer(2);
+    e.switch_name = s.text(3);
+    e.session = s.text(4);
+    e.commands = nlohmann::json::parse(s.text(5)).get<std::vector<std::string>>();
+    e.reason = s.text(6);
+    e.cause = s.text(7);
+    e.result = journal_result(s.text(8));
+    e.detail = s.text(9);
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+std::vector<std::string> Store::check_integrity() const {
+  std::vector<std::string> problems;
+  {
+    Statement s(impl_->db, "PRAGMA integrity_check", path_);
+    while (s.step(path_)) {
+      if (s.text(0) != "ok") problems.push_back(s.text(0));
+    }
+  }
+  Statement fk(impl_->db, "PRAGMA foreign_key_check", path_);
+  while (fk.step(path_)) {
+    problems.push_back("foreign key violation in " + fk.text(0) + " (row " + fk.text(1) + ")");
+  }
+  return problems;
+}
+
+}  // namespace vmfabric

@@ -1,0 +1,94 @@
+// Store: the SQLite file that keeps the topology graph and the change journal across restarts.
+// WAL mode, foreign keys on, every write one transaction: a crash at any point leaves a database
+// that opens and holds every batch committed before it. Opening migrates the schema (all pending
+// migrations in one transaction) and refuses a database written by a newer vmfabricd.
+//
+// Not thread-safe: owned by the graph's writer.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "graph/graph.h"
+#include "model/error.h"
+#include "store/migrations.h"
+
+namespace vmfabric {
+
+class StoreError : public Error {
+ public:
+  using Error::Error;
+};
+
+enum class JournalResult { kPending, kApplied, kFailed, kAborted };
+
+struct JournalEntry {
+  std::int64_t id = 0;  // assigned by journal_begin
+  std::int64_t created_ms = 0;
+  std::optional<std::int64_t> finished_ms;
+  std::string switch_name;
+  std::string session;                // EOS configuration session name
+  std::vector<std::string> commands;  // what
+  std::string reason;                 // why
+  std::string cause;                  // which VM, event, audit or user
+  JournalResult result = JournalResult::kPending;
+  std::string detail;
+};
+
+struct JournalQuery {
+  std::optional<std::string> switch_name;
+  std::int64_t after_id = 0;  // entries with a larger id
+  std::size_t limit = 100;
+};
+
+class Store {
+ public:
+  // Opens (creating it when absent) and migrates. Throws StoreError naming the file and the
+  // problem: not a database, newer schema, unwritable, WAL unavailable.
+  static std::unique_ptr<Store> open(const std::string& path);
+  // The same with a given list of migrations (tests of the migration runner).
+  static std::unique_ptr<Store> open(const std::string& path,
+                                     const std::vector<Migration>& migrations);
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  const std::string& path() const { return path_; }
+  int schema_version() const { return schema_version_; }
+  // The newest schema this build knows.
+  static int latest_schema_version();
+
+  // Writes the net effect of one graph batch, reading the new values from `after` (the graph
+  // state that `changes` led to), in one transaction.
+  void save(const Snapshot& after, const GraphChanges& changes);
+  // The whole stored graph as one Delta of upserts, owners first. Throws StoreError naming the
+  // table and row of any unreadable entity.
+  Delta load() const;
+  // Number of rows over every graph table (for logs and tests).
+  std::size_t entity_count() const;
+
+  // Journals a change before it is sent: returns its id, result kPending.
+  std::int64_t journal_begin(const JournalEntry& entry);
+  // Records how it ended.
+  void journal_finish(std::int64_t id, JournalResult result, const std::string& detail,
+                      std::int64_t finished_ms);
+  std::vector<JournalEntry> journal(const JournalQuery& query) const;
+
+  // `PRAGMA integrity_check` and `foreign_key_check`: empty when healthy, else the problems.
+  std::vector<std::string> check_integrity() const;
+
+ private:
+  struct Impl;
+  Store(std::string path, std::unique_ptr<Impl> impl);
+
+  std::string path_;
+  std::unique_ptr<Impl> impl_;
+  int schema_version_ = 0;
+};
+
+const char* to_string(JournalResult result);
+
+}  // namespace vmfabric

@@ -1,0 +1,260 @@
+// Store: round trips of the graph, incremental batches, migrations and the journal.
+#include "store/store.h"
+
+#include <sqlite3.h>
+
+#include <catch2/catch.hpp>
+#include <fstream>
+
+#include "log/log.h"
+#include "support/fixtures.h"
+#include "support/temp_dir.h"
+
+using namespace vmfabric;
+
+namespace {
+
+Graph reload(const std::string& path) {
+  auto store = Store::open(path);
+  Graph g;
+  g.apply(store->load());
+  return g;
+}
+
+void exec_sql(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  char* err = nullptr;
+  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
+  const std::string msg = err != nullptr ? err : "";
+  sqlite3_free(err);
+  sqlite3_close(db);
+  INFO(msg);
+  REQUIRE(rc == SQLITE_OK);
+}
+
+long long query_int(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_step(st) == SQLITE_ROW);
+  const long long v = sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return v;
+}
+
+// Captures log lines for the lifetime of the object.
+struct LogCapture {
+  std::vector<std::string> lines;
+  LogCapture() {
+    log::set_sink([this](std::string_view l) { lines.emplace_back(l); });
+  }
+  ~LogCapture() { log::reset_sink(); }
+  bool contains(const std::string& needle) const {
+    for (const auto& l : lines) {
+      if (l.find(needle) != std::string::npos) return true;
+    }
+    return false;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("save then reopen gives the identical graph", "[store]") {
+  testing::TempDir dir;
+  const std::string path = dir.file("g.db");
+  Graph graph;
+  {
+    auto store = Store::open(path);
+    const auto changes = graph.apply(testing::synthetic_inventory({}));
+    store->save(graph.current(), changes);
+    REQUIRE(store->entity_count() == testing::entity_count(graph.current()));
+  }
+  const Graph loaded = reload(path);
+  REQUIRE(testing::diff(loaded.current(), graph.current()) == "");
+  REQUIRE(testing::entity_count(loaded.current()) > 500);
+}
+
+TEST_CASE("incremental batches, modifications and cascading removals persist", "[store]") {
+  testing::TempDir dir;
+  const std::string path = dir.file("g.db");
+  Graph graph;
+  auto store = Store::open(path);
+  store->save(graph.current(), graph.apply(testing::synthetic_inventory({})));
+  for (int round = 1; round <= 5; ++round) {
+    store->save(graph.current(), graph.apply(testing::vm_churn(graph.current(), 25, round)));
+  }
+  // Remove a host (its pnics, vswitches, portgroups, vmknics go with it), a VM (its NICs), a
+  // switch (its interfaces, port-channels, links, MLAG pair) and a distributed switch.
+  const Host host = *graph.current().all<Host>().begin();
+  const Vm vm = *graph.current().all<Vm>().begin();
+  const DistributedSwitch dvs = *graph.current().all<DistributedSwitch>().begin();
+  Delta removal;
+  removal.remove(host.id);
+  removal.remove(vm.id);
+  removal.remove(SwitchId("leaf1a"));
+  removal.remove(dvs.id);
+  const GraphChanges changes = graph.apply(removal);
+  REQUIRE(changes.changes.size() > 4);
+  store->save(graph.current(), changes);
+  REQUIRE(graph.current().find<Host>(host.id) == nullptr);
+  REQUIRE(graph.current().count<DvPortgroup>() == 0);
+
+  const Graph loaded = reload(path);
+  REQUIRE(testing::diff(loaded.current(), graph.current()) == "");
+  REQUIRE(store->check_integrity().empty());
+}
+
+TEST_CASE("a fresh database is created at the latest schema", "[store][migrations]") {
+  testing::TempDir dir;
+  const std::string path = dir.file("fresh.db");
+  LogCapture logs;
+  auto store = Store::open(path);
+  REQUIRE(store->schema_version() == Store::latest_schema_version());
+  REQUIRE(Store::latest_schema_version() >= 1);
+  REQUIRE(logs.contains("event=store.migrated"));
+  REQUIRE(logs.contains("from=0 to=" + std::to_string(Store::latest_schema_version())));
+  REQUIRE(query_int(path, "SELECT count(*) FROM schema_migrations") ==
+          Store::latest_schema_version());
+  REQUIRE(query_int(path, "SELECT max(version) FROM schema_migrations") ==
+          Store::latest_schema_version());
+  REQUIRE(store->check_integrity().empty());
+}
+
+TEST_CASE("an already migrated database is opened as it is", "[store][migrations]") {
+  testing::TempDir dir;
+  const std::string path = dir.file("db.db");
+  Graph graph;
+  {
+    auto store = Store::open(path);
+    store->save(graph.current(), graph.apply(testing::synthetic_inventory({})));
+  }
+  LogCapture logs;
+  auto store = Store::open(path);
+  REQUIRE_FALSE(logs.contains("event=store.migrated"));
+  REQUIRE(store->schema_version() == Store::latest_schema_version());
+  REQUIRE(query_int(path, "SELECT count(*) FROM schema_migrations") ==
+          Store::latest_schema_version());
+  REQUIRE(store->entity_count() == testing::entity_count(graph.current()));
+}
+
+TEST_CASE("pending migrations are applied in order, and only those", "[store][migrations]") {
+  testing::TempDir dir;
+  const std::string path = dir.file("upgrade.db");
+  std::vector<Migration> steps = migrations();
+  { Store::open(path, steps); }
+  const int base = steps.back().version;
+  steps.push_back(
+      {base + 1, "add_notes", "CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT);"});
+  steps.push_back({base + 2, "seed_notes", "INSERT INTO notes (text) VALUES ('hello');"});
+  LogCapture logs;
+  auto store = Store::open(path, steps);
+  REQUIRE(store->schema_version() == base + 2);
+  REQUIRE(logs.contains("from=" + std::to_string(base) + " to=" + std::to_string(base + 2)));
+  REQUIRE(query_int(path, "SELECT count(*) FROM notes") == 1);
+}
+
+TEST_CASE("a failing migration leaves the database as it was", "[store][migrations]") {
+  testing::TempDir dir;
+  const std::string path = dir.file("fail.db");
+  std::vector<Migration> steps = migrations();
+  { Store::open(path, steps); }
+  const int base = steps.back().version;
+  steps.push_back({base + 1, "good", "CREATE TABLE extra (id INTEGER PRIMARY KEY);"});
+  steps.push_back({base + 2, "broken", "CREATE TABLE broken (id INTEGER PRIMARY KEY;"});
+  REQUIRE_THROWS_WITH(
+      Store::open(path, steps),
+      Catch::Contains("syntax error") &&
+          Catch::EndsWith("(in migration " + std::to_string(base + 2) + "_broken)"));
+  // All pending migrations run in one transaction: the good one was rolled back with it.
+  REQUIRE(query_int(path, "SELECT max(version) FROM schema_migrations") == base);
+  REQUIRE(query_int(path, "SELECT count(*) FROM sqlite_master WHERE name = 'extra'") == 0);
+}
+
+TEST_CASE("a database from a newer vmfabricd is refused", "[store][migrations]") {
+  testing::TempDir dir;
+  const std::string path = dir.file("newer.db");
+  { Store::open(path); }
+  const int newer = Store::latest_schema_version() + 1;
+  exec_sql(path, "INSERT INTO schema_migrations VALUES (" + std::to_string(newer) +
+                     ", 'from_the_future', '2030-01-01T00:00:00Z')");
+  REQUIRE_THROWS_WITH(
+      Store::open(path),
+      path + ": database schema version " + std::to_string(newer) +
+          " is newer than this vmfabricd supports (" +
+          std::to_string(Store::latest_schema_version()) +
+          "); run the vmfabricd that wrote it, or restore a backup taken before the upgrade");
+  // Refusing did not touch it.
+  REQUIRE(query_int(path, "SELECT max(version) FROM schema_migrations") == newer);
+}
+
+TEST_CASE("a file that is not a database is refused with a clear error", "[store]") {
+  testing::TempDir dir;
+  const std::string path = dir.write("junk.db", std::string(4096, 'x'));
+  REQUIRE_THROWS_WITH(Store::open(path), Catch::StartsWith(path + ": file is not a database") &&
+                                             Catch::EndsWith("is this a vmfabric database?"));
+}
+
+TEST_CASE("an unwritable location is refused with the path", "[store]") {
+  REQUIRE_THROWS_WITH(Store::open("/nonexistent-dir/vmfabric.db"),
+                      Catch::StartsWith("/nonexistent-dir/vmfabric.db: cannot open the database"));
+}
+
+TEST_CASE("a corrupted row is reported with its table and id", "[store]") {
+  testing::TempDir dir;
+  const std::string path = dir.file("rows.db");
+  Graph graph;
+  {
+    auto store = Store::open(path);
+    store->save(graph.current(), graph.apply(testing::synthetic_inventory({})));
+  }
+  exec_sql(path, "UPDATE vms SET data = '{\"id\": 5' WHERE id = '[\"vc1\",\"vm-1000\"]'");
+  auto store = Store::open(path);
+  REQUIRE_THROWS_WITH(
+      store->load(),
+      Catch::StartsWith(path + ": table vms, row [\"vc1\",\"vm-1000\"]: unreadable entity: "));
+}
+
+TEST_CASE("the journal records a change before and after it is applied", "[store][journal]") {
+  testing::TempDir dir;
+  auto store = Store::open(dir.file("j.db"));
+  JournalEntry e;
+  e.created_ms = 1000;
+  e.switch_name = "leaf1a";
+  e.session = "vmfabric-1";
+  e.commands = {"vlan 120", "name web", "interface Ethernet1",
+                "switchport trunk allowed vlan add 120"};
+  e.reason = "VM web-1 powered on";
+  e.cause = "vc1/vm-57";
+  const auto id1 = store->journal_begin(e);
+  e.switch_name = "leaf1b";
+  const auto id2 = store->journal_begin(e);
+  REQUIRE(id2 > id1);
+
+  auto all = store->journal({});
+  REQUIRE(all.size() == 2);
+  REQUIRE(all[0].result == JournalResult::kPending);
+  REQUIRE_FALSE(all[0].finished_ms.has_value());
+  REQUIRE(all[0].commands == e.commands);
+
+  store->journal_finish(id1, JournalResult::kApplied, "verified", 1500);
+  store->journal_finish(id2, JournalResult::kFailed, "CLI command 2 of 4 'name web' failed", 1600);
+  all = store->journal({});
+  REQUIRE(all[0].result == JournalResult::kApplied);
+  REQUIRE(all[0].finished_ms == 1500);
+  REQUIRE(all[0].detail == "verified");
+  REQUIRE(all[0].session == "vmfabric-1");
+  REQUIRE(all[0].reason == "VM web-1 powered on");
+  REQUIRE(all[0].cause == "vc1/vm-57");
+  REQUIRE(all[1].result == JournalResult::kFailed);
+
+  const auto leaf1b = store->journal({std::string("leaf1b"), 0, 100});
+  REQUIRE(leaf1b.size() == 1);
+  REQUIRE(leaf1b[0].id == id2);
+  REQUIRE(store->journal({std::nullopt, id1, 100}).size() == 1);
+  REQUIRE(store->journal({std::nullopt, 0, 1}).size() == 1);
+  REQUIRE_THROWS_WITH(store->journal_finish(9999, JournalResult::kApplied, "", 0),
+                      Catch::EndsWith("journal entry 9999 does not exist"));
+}
