@@ -38,7 +38,7 @@ bool any_contains(const std::vector<std::string>& lines, const std::string& need
 
 }  // namespace
 
-TEST_CASE("--check-config accepts a valid config and summarizes it", "[daemon]") {
+TEST_CASE("check-config accepts a valid config and summarizes it", "[daemon]") {
   testing::TempDir dir;
   const auto cfg = dir.write("vmfabric.json", kConfig);
   dir.write("eos-password", kSecret + "\n");
@@ -53,7 +53,7 @@ TEST_CASE("--check-config accepts a valid config and summarizes it", "[daemon]")
   REQUIRE(p.stderr_lines().empty());
 }
 
-TEST_CASE("--check-config warns about credentials it cannot read yet", "[daemon]") {
+TEST_CASE("check-config warns about credentials it cannot read yet", "[daemon]") {
   testing::TempDir dir;
   const auto cfg = dir.write("vmfabric.json", kConfig);
   testing::ChildProcess p({VMFABRICD, "--check-config", cfg});
@@ -66,7 +66,7 @@ TEST_CASE("--check-config warns about credentials it cannot read yet", "[daemon]
                                              dir.file("eos-password")));
 }
 
-TEST_CASE("--check-config rejects a bad config with every problem", "[daemon]") {
+TEST_CASE("check-config rejects a bad config with every problem", "[daemon]") {
   testing::TempDir dir;
   const auto cfg =
       dir.write("bad.json", R"({"database": "x.db", "policy": {"managed_vlans": "5000"},
