@@ -1,5 +1,7 @@
 #include "config/config.h"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
@@ -214,7 +216,9 @@ std::optional<Endpoint> parse_endpoint(std::string_view text) {
 }
 
 bool is_loopback(const std::string& host) {
-  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+  if (host == "localhost" || host == "::1") return true;
+  in_addr v4{};
+  return inet_pton(AF_INET, host.c_str(), &v4) == 1 && (ntohl(v4.s_addr) >> 24) == 127;
 }
 
 Credential read_credential(ObjectReader& r, Problems& problems, const std::string& base_dir) {
@@ -229,7 +233,8 @@ Credential read_credential(ObjectReader& r, Problems& problems, const std::strin
   const auto file = r.string("password_file", false);
   if (env && file) {
     problems.add(r.path("password_env"), "set password_env or password_file, not both");
-  } else if (!env && !file && r.get("password", false) == nullptr) {
+  } else if (r.get("password_env", false) == nullptr && r.get("password_file", false) == nullptr &&
+             r.get("password", false) == nullptr) {
     problems.add(r.path("password_env"), "required key missing: set password_env or password_file");
   }
   if (env) c.password_env = *env;
@@ -267,21 +272,22 @@ TlsTrust read_tls(ObjectReader& parent, Problems& problems, const std::string& b
   return t;
 }
 
-template <class Item>
-void check_unique_names(const std::vector<Item>& items, std::string_view list, Problems& problems) {
+// `names` holds (name, index in the array) of the entries that were objects.
+void check_unique_names(const std::vector<std::pair<std::string, std::size_t>>& names,
+                        std::string_view list, Problems& problems) {
   std::map<std::string, std::size_t> seen;
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    if (items[i].name.empty()) continue;
-    const auto [it, inserted] = seen.emplace(items[i].name, i);
+  for (const auto& [name, index] : names) {
+    if (name.empty()) continue;
+    const auto [it, inserted] = seen.emplace(name, index);
     if (!inserted) {
-      problems.add(std::string(list) + "[" + std::to_string(i) + "].name",
-                   "duplicate name \"" + items[i].name + "\" (also " + std::string(list) + "[" +
+      problems.add(std::string(list) + "[" + std::to_string(index) + "].name",
+                   "duplicate name \"" + name + "\" (also " + std::string(list) + "[" +
                        std::to_string(it->second) + "])");
     }
   }
 }
 
-// Calls `each(reader)` for every element of the array at `key`.
+// Calls `each(reader, index)` for every element of the array at `key` that is an object.
 template <class F>
 void read_array(ObjectReader& parent, std::string_view key, Problems& problems, F each) {
   const json* v = parent.get(key, false);
@@ -292,7 +298,7 @@ void read_array(ObjectReader& parent, std::string_view key, Problems& problems, 
   }
   for (std::size_t i = 0; i < v->size(); ++i) {
     ObjectReader r((*v)[i], parent.path(key) + "[" + std::to_string(i) + "]", problems);
-    if (r.ok()) each(r);
+    if (r.ok()) each(r, i);
   }
 }
 
@@ -349,7 +355,10 @@ SwitchConfig read_switch(ObjectReader& r, Problems& problems, const std::string&
   SwitchConfig sw;
   sw.name = name_field(r, problems);
   if (auto address = r.string("address", true)) {
-    if (!valid_host(*address) || address->find("://") != std::string::npos) {
+    // A ':' is only allowed in an IPv6 address (written bare, without brackets or port).
+    const bool has_colon = address->find(':') != std::string::npos;
+    in6_addr v6{};
+    if (!valid_host(*address) || (has_colon && inet_pton(AF_INET6, address->c_str(), &v6) != 1)) {
       problems.add(
           r.path("address"),
           "expected a host name or IP address (no scheme or port), got \"" + *address + "\"");
@@ -468,13 +477,25 @@ ConfigError::ConfigError(std::vector<std::string> problems)
       }()),
       problems_(std::move(problems)) {}
 
+namespace {
+
+// The password in a password_file: its content without trailing newlines.
+std::optional<std::string> read_password_file(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) return std::nullopt;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::string value((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.pop_back();
+  return value;
+}
+
+}  // namespace
+
 Secret Credential::resolve(std::string_view what) const {
   if (auto p = problem()) throw ConfigError({std::string(what) + ": " + *p});
   if (!password_env.empty()) return Secret(std::getenv(password_env.c_str()));
-  std::ifstream in(password_file, std::ios::binary);
-  std::string value((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.pop_back();
-  return Secret(std::move(value));
+  return Secret(*read_password_file(password_file));
 }
 
 std::optional<std::string> Credential::problem() const {
@@ -484,11 +505,9 @@ std::optional<std::string> Credential::problem() const {
     if (*v == '\0') return "environment variable " + password_env + " is empty";
     return std::nullopt;
   }
-  std::ifstream in(password_file, std::ios::binary);
-  if (!in) return "cannot read password_file " + password_file;
-  if (in.peek() == std::ifstream::traits_type::eof()) {
-    return "password_file " + password_file + " is empty";
-  }
+  const auto value = read_password_file(password_file);
+  if (!value) return "cannot read password_file " + password_file;
+  if (value->empty()) return "password_file " + password_file + " is empty";
   return std::nullopt;
 }
 
@@ -515,12 +534,18 @@ Config parse_config(std::string_view text, std::string_view name, const std::str
     cfg.log_level = std::vector<std::string>{"debug", "info", "warn", "error"}[*level];
   }
   cfg.api = read_api(top, problems, base_dir);
-  read_array(top, "vcenters", problems,
-             [&](ObjectReader& r) { cfg.vcenters.push_back(read_vcenter(r, problems, base_dir)); });
-  read_array(top, "switches", problems,
-             [&](ObjectReader& r) { cfg.switches.push_back(read_switch(r, problems, base_dir)); });
-  check_unique_names(cfg.vcenters, "vcenters", problems);
-  check_unique_names(cfg.switches, "switches", problems);
+  std::vector<std::pair<std::string, std::size_t>> vcenter_names;
+  read_array(top, "vcenters", problems, [&](ObjectReader& r, std::size_t i) {
+    cfg.vcenters.push_back(read_vcenter(r, problems, base_dir));
+    vcenter_names.emplace_back(cfg.vcenters.back().name, i);
+  });
+  std::vector<std::pair<std::string, std::size_t>> switch_names;
+  read_array(top, "switches", problems, [&](ObjectReader& r, std::size_t i) {
+    cfg.switches.push_back(read_switch(r, problems, base_dir));
+    switch_names.emplace_back(cfg.switches.back().name, i);
+  });
+  check_unique_names(vcenter_names, "vcenters", problems);
+  check_unique_names(switch_names, "switches", problems);
   cfg.policy = read_policy(top, problems);
   cfg.audit = read_audit(top, problems);
   top.done();
@@ -530,6 +555,10 @@ Config parse_config(std::string_view text, std::string_view name, const std::str
 }
 
 Config load_config(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    throw ConfigError({path + ": cannot read the config file (it is a directory)"});
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     throw ConfigError({path + ": cannot read the config file (" +

@@ -5,6 +5,7 @@
 
 #include <compare>
 #include <string>
+#include <utility>
 
 namespace vmfabric {
 

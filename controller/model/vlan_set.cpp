@@ -30,13 +30,11 @@ bool iequals(std::string_view a, std::string_view b) {
 // Parses one VLAN number of `token` (already trimmed); `text` is the whole list for messages.
 VlanId parse_id(std::string_view text, std::string_view token, std::string_view number) {
   number = trim(number);
-  if (number.empty() || number.size() > 6) {
-    fail(text, token, "expected a VLAN id 1-4094 or a range like 10-20");
-  }
+  if (number.empty()) fail(text, token, "expected a VLAN id 1-4094 or a range like 10-20");
   long v = 0;
   for (char c : number) {
     if (c < '0' || c > '9') fail(text, token, "expected a VLAN id 1-4094 or a range like 10-20");
-    v = v * 10 + (c - '0');
+    if (v <= VlanId::kMax) v = v * 10 + (c - '0');  // stop growing once out of range
   }
   if (v < VlanId::kMin || v > VlanId::kMax) {
     fail(text, token, "VLAN " + std::string(number) + " is outside 1-4094");

@@ -1,0 +1,95 @@
+// Inventory: one vCenter's objects as its PropertyCollector reports them, turned into the graph
+// entities they stand for. Fed decoded UpdateSets, network hints and migration events; returns
+// graph Deltas. Pure; strand-confined like the vCenter session that owns it.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "graph/graph.h"
+#include "vcenter/soap.h"
+
+namespace vmfabric::vcenter {
+
+// Every Delta it returns is ordered so the graph accepts it: removals first, then upserts owners
+// first (host before its pnics, distributed switch before its portgroups, VM before its vNICs).
+// The session upserts the VCenter entity itself before applying any of them. References that are
+// not ownership (a VM's host, a host's cluster, a proxy switch's DVS) are plain ids and may name
+// objects not seen yet; a distributed portgroup whose switch is not known yet is held back until
+// the switch arrives.
+class Inventory {
+ public:
+  explicit Inventory(VCenterId vcenter);
+
+  // Applies the object updates in document order, then derives every touched object (and the
+  // objects that depend on it: a switch's portgroups, the hosts that are its members) once.
+  // Returns upserts of everything they derive and removals of what they derived before and no
+  // longer do; the graph drops upserts that change nothing. Migration events in an
+  // EventHistoryCollector's latestPage are applied as by apply_events.
+  Delta apply(const UpdateSet& updates);
+
+  // A full resync (after a new session): begin_resync(), apply() every UpdateSet of the initial
+  // WaitForUpdatesEx, then finish_resync(), which removes the objects not seen since
+  // begin_resync. Objects seen again yield upserts only (no change when equal).
+  void begin_resync();
+  Delta finish_resync();
+
+  // The latest QueryNetworkHint of one host, replacing the previous one.
+  Delta apply_network_hints(const ObjectRef& host, const std::vector<PnicHint>& hints);
+
+  // Migration events, each applied once (by event key): a start sets the VM's migrating_to to
+  // the destination host; completion or failure clears it, as does the VM's runtime.host
+  // reaching the destination.
+  Delta apply_events(const std::vector<MigrationEvent>& events);
+
+  struct NetworkSystem {
+    ObjectRef host;
+    ObjectRef network_system;  // configManager.networkSystem: where QueryNetworkHint goes
+    bool operator==(const NetworkSystem&) const = default;
+  };
+  // The connected hosts whose network system is known, by host moref.
+  std::vector<NetworkSystem> network_systems() const;
+
+  // The objects to re-read with build_refresh (a change to a path nested in or enclosing a
+  // requested one, an `add`, an object reported missing), each once; the list is then empty.
+  std::vector<ObjectRef> take_refreshes();
+
+  std::size_t object_count() const { return objects_.size(); }
+
+ private:
+  struct Object {
+    ObjectKind kind = ObjectKind::kOther;
+    std::string type;
+    std::vector<std::pair<Path, Value>> values;  // set properties only
+    bool seen = true;                            // since begin_resync
+  };
+
+  void apply_update(const ObjectUpdate& update, std::set<std::string>& touched,
+                    std::set<std::string>& dvs_uuids);
+  void erase_object(const std::string& moref);
+  void record_events(const std::vector<MigrationEvent>& events, std::set<std::string>& touched);
+  // Derives `touched` and the objects depending on the switches among them.
+  Delta derive(std::set<std::string> touched, const std::set<std::string>& dvs_uuids);
+  std::vector<Entity> derive_object(const std::string& moref);
+  void derive_host(const std::string& moref, const Object& host, std::vector<Entity>& out) const;
+  void derive_vm(const std::string& moref, const Object& vm, std::vector<Entity>& out);
+  void derive_dv_portgroup(const std::string& moref, const Object& pg,
+                           std::vector<Entity>& out) const;
+  const std::string* dvs_uuid(const Object& dvs) const;
+
+  VCenterId vcenter_;
+  std::unordered_map<std::string, Object> objects_;            // by moref
+  std::unordered_map<std::string, std::vector<EntityKey>> derived_;  // by moref, sorted
+  std::unordered_map<std::string, std::string> dvs_by_uuid_;   // uuid -> DVS moref
+  std::unordered_map<std::string, std::vector<PnicHint>> hints_;  // by host moref
+  std::unordered_map<std::string, std::string> migrations_;    // VM moref -> destination host
+  std::int64_t last_event_key_ = -1;
+  std::set<ObjectRef> refreshes_;
+};
+
+}  // namespace vmfabric::vcenter
