@@ -642,8 +642,7 @@ TEST_CASE("The name given to parse_config prefixes every message", "[config]") {
 // Regression: check_unique_names indexed the parsed switches, but entries
 // that are not objects are skipped when parsing, so after a bad entry the duplicate was reported
 // at the wrong array indices ("switches[1]" / "switches[0]" instead of switches[2] / [1]).
-TEST_CASE("Duplicate names are reported at their array index after a bad entry",
-          "[config]") {
+TEST_CASE("Duplicate names are reported at their array index after a bad entry", "[config]") {
   const std::string text = R"({
     "database": "x.db",
     "switches": [ 7,
