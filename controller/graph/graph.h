@@ -105,6 +105,10 @@ class Snapshot {
 // The single-writer graph. Not thread-safe: confine it to one strand; give readers snapshots.
 class Graph {
  public:
+  Graph() = default;
+  // A graph whose state is `state` (to roll back to an earlier snapshot).
+  explicit Graph(Snapshot state) : state_(std::move(state)) {}
+
   // Applies `delta` atomically. Throws GraphError, leaving the graph unchanged, when an upsert
   // names an owner that is not in the graph (a pnic of an unknown host, an interface of an
   // unknown switch).
