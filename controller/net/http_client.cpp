@@ -6,6 +6,7 @@
 #include <openssl/x509v3.h>
 #include <poll.h>
 
+#include <algorithm>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/ssl/context.hpp>
@@ -22,6 +23,7 @@
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <cctype>
 #include <stdexcept>
+#include <vector>
 
 #include "log/log.h"
 
@@ -141,13 +143,17 @@ bool is_http_error(const error_code& ec) {
   return ec.category() == http::make_error_code(http::error::end_of_stream).category();
 }
 
-// The peer went away (or the socket was closed under the request).
-bool is_closed(const error_code& ec) {
+// The peer closed or reset the connection.
+bool peer_closed(const error_code& ec) {
   return ec == http::error::end_of_stream || ec == http::error::partial_message ||
          ec == asio::error::eof || ec == asio::error::connection_reset ||
          ec == asio::error::connection_aborted || ec == asio::error::broken_pipe ||
-         ec == asio::error::operation_aborted || ec == asio::error::bad_descriptor ||
          ec == asio::ssl::error::stream_truncated;
+}
+
+// The socket was closed under the operation, here (close() or the client's destruction).
+bool closed_locally(const error_code& ec) {
+  return ec == asio::error::operation_aborted || ec == asio::error::bad_descriptor;
 }
 
 Request build_request(const HttpRequest& in, const std::string& authority) {
@@ -284,8 +290,9 @@ struct HttpClient::Impl {
   std::optional<beast::tcp_stream> plain;
   std::optional<TlsStream> tls;
   beast::flat_buffer buffer;
-  std::string verify_failure;  // why the last handshake's certificate check failed
-  bool busy = false;
+  std::string verify_failure;      // why the last handshake's certificate check failed
+  bool busy = false;               // a request is in flight
+  bool closed_while_busy = false;  // close() or ~HttpClient during that request
 };
 
 HttpClient::Impl::Impl(asio::any_io_executor ex, HttpTarget t, HttpLimits l)
@@ -350,12 +357,15 @@ bool HttpClient::Impl::verify_certificate(bool preverified, ssl::verify_context&
   return true;
 }
 
+// Opens `plain` or `tls`, in place so that close() can abort it. On failure the caller resets.
 asio::awaitable<void> HttpClient::Impl::connect() {
   using asio::redirect_error;
   using asio::use_awaitable;
   reset();
-  const auto start = Clock::now();
-  const auto deadline = start + limits.connect_timeout;
+  const auto deadline = Clock::now() + limits.connect_timeout;
+  const auto closed_here = [&] {
+    return error(Kind::kClosed, "the connection was closed locally while connecting");
+  };
   error_code ec;
 
   std::vector<tcp::endpoint> endpoints;
@@ -366,6 +376,7 @@ asio::awaitable<void> HttpClient::Impl::connect() {
     tcp::resolver resolver(executor);
     auto results = co_await resolver.async_resolve(target.host, std::to_string(target.port),
                                                    redirect_error(use_awaitable, ec));
+    if (closed_while_busy) throw closed_here();
     if (ec) throw error(Kind::kResolve, "cannot resolve " + target.host + ": " + ec.message());
     if (Clock::now() >= deadline) {
       throw error(Kind::kTimeout, "resolving " + target.host + " took over " +
@@ -374,9 +385,15 @@ asio::awaitable<void> HttpClient::Impl::connect() {
     for (const auto& r : results) endpoints.push_back(r.endpoint());
   }
 
-  beast::tcp_stream stream(executor);
+  if (target.tls.enabled) {
+    tls.emplace(executor, context());
+  } else {
+    plain.emplace(executor);
+  }
+  beast::tcp_stream& stream = *lowest();
   stream.expires_at(deadline);
   co_await stream.async_connect(endpoints, redirect_error(use_awaitable, ec));
+  if (closed_while_busy) throw closed_here();
   if (ec == beast::error::timeout) {
     throw error(Kind::kTimeout,
                 "cannot connect within " + ms(limits.connect_timeout) + " (connect_timeout)");
@@ -384,31 +401,30 @@ asio::awaitable<void> HttpClient::Impl::connect() {
   if (ec) throw error(Kind::kConnect, "cannot connect: " + ec.message());
   stream.socket().set_option(tcp::no_delay(true), ec);
 
-  if (!target.tls.enabled) {
+  if (!tls) {
     stream.expires_never();
-    plain.emplace(std::move(stream));
     log::debug("net.connected", {{"peer", target.peer}, {"address", address}, {"tls", false}});
     co_return;
   }
 
-  TlsStream s(std::move(stream), context());
   // SSL_set_tlsext_host_name, without the macro's C cast.
   if (!is_ip_literal(target.host) &&
-      SSL_ctrl(s.native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+      SSL_ctrl(tls->native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
                const_cast<char*>(target.host.c_str())) != 1) {
     throw error(Kind::kTls, "cannot set the TLS server name (SNI) to " + target.host);
   }
   if (target.tls.insecure || !pin.empty()) {
-    s.set_verify_mode(ssl::verify_none);
+    tls->set_verify_mode(ssl::verify_none);
   } else {
-    s.set_verify_mode(ssl::verify_peer);
-    s.set_verify_callback([this, names = ssl::host_name_verification(target.host)](
-                              bool preverified, ssl::verify_context& vc) {
+    tls->set_verify_mode(ssl::verify_peer);
+    tls->set_verify_callback([this, names = ssl::host_name_verification(target.host)](
+                                 bool preverified, ssl::verify_context& vc) {
       return verify_certificate(preverified, vc, names);
     });
   }
   verify_failure.clear();
-  co_await s.async_handshake(ssl::stream_base::client, redirect_error(use_awaitable, ec));
+  co_await tls->async_handshake(ssl::stream_base::client, redirect_error(use_awaitable, ec));
+  if (closed_while_busy) throw closed_here();
   if (ec == beast::error::timeout) {
     throw error(Kind::kTimeout, "TLS handshake did not complete within " +
                                     ms(limits.connect_timeout) + " (connect_timeout)");
@@ -418,7 +434,7 @@ asio::awaitable<void> HttpClient::Impl::connect() {
   }
   if (ec) throw error(Kind::kTls, "TLS handshake failed: " + ec.message());
   if (!pin.empty()) {
-    X509* cert = SSL_get0_peer_certificate(s.native_handle());
+    X509* cert = SSL_get0_peer_certificate(tls->native_handle());
     if (cert == nullptr) throw error(Kind::kTls, "the peer presented no TLS certificate");
     const std::string presented = sha256_fingerprint(cert);
     if (presented != pin) {
@@ -431,8 +447,7 @@ asio::awaitable<void> HttpClient::Impl::connect() {
   if (target.tls.insecure) {
     log::warn("net.tls_unverified", {{"peer", target.peer}, {"address", address}});
   }
-  beast::get_lowest_layer(s).expires_never();
-  tls.emplace(std::move(s));
+  stream.expires_never();
   log::debug("net.connected", {{"peer", target.peer},
                                {"address", address},
                                {"tls", true},
@@ -479,10 +494,10 @@ HttpError HttpClient::Impl::exchange_error(const error_code& ec, const std::stri
     return error(Kind::kClosed,
                  "the peer closed the connection in the middle of the response to " + what);
   }
-  if (ec == asio::error::operation_aborted || ec == asio::error::bad_descriptor) {
+  if (closed_locally(ec)) {
     return error(Kind::kClosed, "the connection was closed locally during " + what);
   }
-  if (is_closed(ec)) {
+  if (peer_closed(ec)) {
     return error(Kind::kClosed, "the connection failed during " + what + ": " + ec.message());
   }
   if (is_http_error(ec)) {
@@ -505,7 +520,14 @@ asio::awaitable<HttpResponse> HttpClient::Impl::request(const HttpRequest& in) {
       reset();
       reused = false;
     }
-    if (!is_open()) co_await connect();
+    if (!reused) {
+      try {
+        co_await connect();
+      } catch (...) {
+        reset();
+        throw;
+      }
+    }
     Exchange ex;
     if (tls) {
       ex = co_await exchange(*tls, req, head);
@@ -517,9 +539,7 @@ asio::awaitable<HttpResponse> HttpClient::Impl::request(const HttpRequest& in) {
       co_return to_response(std::move(ex.response));
     }
     reset();
-    const bool peer_closed = is_closed(ex.ec) && ex.ec != asio::error::operation_aborted &&
-                             ex.ec != asio::error::bad_descriptor;
-    if (reused && attempt == 1 && !ex.got_some && peer_closed) {
+    if (reused && attempt == 1 && !ex.got_some && peer_closed(ex.ec) && !closed_while_busy) {
       log::debug("net.resend",
                  {{"peer", target.peer}, {"address", address}, {"reason", ex.ec.message()}});
       continue;
@@ -531,13 +551,7 @@ asio::awaitable<HttpResponse> HttpClient::Impl::request(const HttpRequest& in) {
 HttpClient::HttpClient(boost::asio::any_io_executor executor, HttpTarget target, HttpLimits limits)
     : impl_(std::make_shared<Impl>(std::move(executor), std::move(target), limits)) {}
 
-HttpClient::~HttpClient() {
-  if (impl_->busy) {
-    impl_->close_socket();  // the in-flight request keeps Impl alive and fails with kClosed
-  } else {
-    impl_->reset();
-  }
-}
+HttpClient::~HttpClient() { close(); }
 
 boost::asio::awaitable<HttpResponse> HttpClient::request(HttpRequest req) {
   std::shared_ptr<Impl> self = impl_;
@@ -545,7 +559,10 @@ boost::asio::awaitable<HttpResponse> HttpClient::request(HttpRequest req) {
     throw std::logic_error(self->where + ": HttpClient::request while another is in flight");
   }
   struct Busy {
-    explicit Busy(Impl& i) : impl(i) { impl.busy = true; }
+    explicit Busy(Impl& i) : impl(i) {
+      impl.busy = true;
+      impl.closed_while_busy = false;
+    }
     ~Busy() { impl.busy = false; }
     Impl& impl;
   } busy(*self);
@@ -554,6 +571,8 @@ boost::asio::awaitable<HttpResponse> HttpClient::request(HttpRequest req) {
 
 void HttpClient::close() {
   if (impl_->busy) {
+    // The request in flight (which keeps Impl alive) fails with kClosed and resets.
+    impl_->closed_while_busy = true;
     impl_->close_socket();
   } else {
     impl_->reset();

@@ -18,12 +18,13 @@
 
 namespace vmfabric::net {
 
-// How to trust the peer's certificate. At most one of `fingerprint_sha256` and `insecure` should
-// be set; when both are, `insecure` wins. Default: verify the chain against the system CAs and
-// the certificate's names (SAN, else CN) against `HttpTarget::host`.
+// How to trust the peer's certificate. Default: verify the chain against the system CAs and the
+// certificate's names (SAN, else CN) against `HttpTarget::host`. Set at most one of the three
+// below; if several are, `insecure` wins over `fingerprint_sha256`, which wins over `ca_file`.
 struct TlsPolicy {
   bool enabled = true;  // false: plain HTTP
   // Verify the chain against this PEM bundle instead of the system CAs (names still checked).
+  // Read at the first TLS connect; a missing or bad file fails that request with kTls.
   std::string ca_file;
   // Pin: accept the peer iff the SHA-256 of its leaf certificate (DER) is this; no CA or name
   // check (vCenter thumbprint pinning). 64 hex digits; colons and upper case are tolerated.
@@ -44,7 +45,7 @@ struct HttpLimits {
   std::chrono::milliseconds connect_timeout{5000};
   // Writing the request and reading the whole response, together.
   std::chrono::milliseconds request_timeout{30000};
-  std::size_t max_body = std::size_t{64} << 20;  // response body; larger → kTooLarge
+  std::size_t max_body = std::size_t{64} << 20;  // response body bytes; more → kTooLarge
 };
 
 using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
@@ -52,7 +53,8 @@ using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
 struct HttpRequest {
   std::string method = "POST";
   std::string target = "/";
-  // Sent as given, in order. Host, User-Agent and Content-Length are filled in unless given.
+  // Sent as given, in order (no CR or LF in them). Host and User-Agent are added unless given;
+  // Content-Length is set from the body.
   HttpHeaders headers;
   std::string body;
 };
@@ -103,11 +105,15 @@ const char* to_string(HttpError::Kind kind);
 // then fails with kClosed.
 class HttpClient {
  public:
+  // Connects lazily, at the first request. Throws HttpError (kTls) when
+  // `target.tls.fingerprint_sha256` is not a SHA-256 fingerprint.
   HttpClient(boost::asio::any_io_executor executor, HttpTarget target, HttpLimits limits = {});
   ~HttpClient();
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;
 
+  // Throws HttpError when no complete response arrived; std::invalid_argument for a malformed
+  // request (CR/LF in a header, a space in the method or target).
   boost::asio::awaitable<HttpResponse> request(HttpRequest req);
   // Closes the connection (an in-flight request fails with kClosed). The next request reopens.
   void close();
