@@ -4,7 +4,6 @@
 #pragma once
 
 #include <cstdint>
-#include <map>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -69,12 +68,20 @@ class Inventory {
     bool seen = true;                            // since begin_resync
   };
 
-  void apply_update(const ObjectUpdate& update, std::set<std::string>& touched,
-                    std::set<std::string>& dvs_uuids);
+  // What one call changed, by moref: the objects to derive again, and the distributed switches
+  // among them with their uuids before and after (what portgroups and host members refer to).
+  struct Touched {
+    std::set<std::string> objects;
+    std::set<std::string> switches;
+    std::set<std::string> switch_uuids;
+  };
+
+  void apply_update(const ObjectUpdate& update, Touched& touched);
+  void touch_switch(const std::string& moref, Touched& touched) const;
   void erase_object(const std::string& moref);
-  void record_events(const std::vector<MigrationEvent>& events, std::set<std::string>& touched);
-  // Derives `touched` and the objects depending on the switches among them.
-  Delta derive(std::set<std::string> touched, const std::set<std::string>& dvs_uuids);
+  void record_events(const std::vector<MigrationEvent>& events, Touched& touched);
+  // Derives the touched objects and those that depend on the touched switches.
+  Delta derive(Touched touched);
   std::vector<Entity> derive_object(const std::string& moref);
   void derive_host(const std::string& moref, const Object& host, std::vector<Entity>& out) const;
   void derive_vm(const std::string& moref, const Object& vm, std::vector<Entity>& out);
@@ -83,11 +90,11 @@ class Inventory {
   const std::string* dvs_uuid(const Object& dvs) const;
 
   VCenterId vcenter_;
-  std::unordered_map<std::string, Object> objects_;            // by moref
+  std::unordered_map<std::string, Object> objects_;                  // by moref
   std::unordered_map<std::string, std::vector<EntityKey>> derived_;  // by moref, sorted
-  std::unordered_map<std::string, std::string> dvs_by_uuid_;   // uuid -> DVS moref
-  std::unordered_map<std::string, std::vector<PnicHint>> hints_;  // by host moref
-  std::unordered_map<std::string, std::string> migrations_;    // VM moref -> destination host
+  std::unordered_map<std::string, std::string> dvs_by_uuid_;         // uuid -> DVS moref
+  std::unordered_map<std::string, std::vector<PnicHint>> hints_;     // by host moref
+  std::unordered_map<std::string, std::string> migrations_;          // VM moref -> destination host
   std::int64_t last_event_key_ = -1;
   std::set<ObjectRef> refreshes_;
 };

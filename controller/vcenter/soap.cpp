@@ -68,7 +68,7 @@ constexpr std::array<std::string_view, static_cast<std::size_t>(Path::kUnknown) 
 
 constexpr Path kClusterPaths[] = {Path::kName};
 constexpr Path kHostPaths[] = {
-    Path::kName,          Path::kParent,         Path::kConnectionState, Path::kInMaintenanceMode,
+    Path::kName,           Path::kParent,        Path::kConnectionState, Path::kInMaintenanceMode,
     Path::kHardwareVendor, Path::kHardwareModel, Path::kCpuModel,        Path::kNumCpuCores,
     Path::kProductVersion, Path::kProductBuild,  Path::kPnics,           Path::kVSwitches,
     Path::kPortgroups,     Path::kProxySwitches, Path::kVmkNics,         Path::kNicServices,
@@ -81,9 +81,9 @@ constexpr Path kDvPortgroupPaths[] = {Path::kName, Path::kKey, Path::kPortgroupD
 constexpr Path kEventCollectorPaths[] = {Path::kLatestPage};
 
 constexpr std::string_view kEthernetCardTypes[] = {
-    "VirtualEthernetCard", "VirtualE1000",   "VirtualE1000e",  "VirtualPCNet32",
-    "VirtualVmxnet",       "VirtualVmxnet2", "VirtualVmxnet3", "VirtualVmxnet3Vrdma",
-    "VirtualSriovEthernetCard"};
+    "VirtualEthernetCard", "VirtualE1000",        "VirtualE1000e",
+    "VirtualPCNet32",      "VirtualVmxnet",       "VirtualVmxnet2",
+    "VirtualVmxnet3",      "VirtualVmxnet3Vrdma", "VirtualSriovEthernetCard"};
 
 struct EventType {
   std::string_view type;
@@ -194,6 +194,7 @@ class Reader {
  public:
   explicit Reader(std::string_view call) : call_(call) {}
 
+  // Names the object and property being decoded in errors; both view the document.
   void at(std::string_view object, std::string_view path) {
     object_ = object;
     path_ = path;
@@ -260,6 +261,11 @@ class Reader {
   Value decode(Path path, pugi::xml_node val) const;
   UpdateSet update_set(pugi::xml_node node);
   ObjectUpdate object_update(pugi::xml_node node);
+  // A changeSet (`with_op`) or an ObjectContent's propSet (always an assign) of an object of
+  // `kind` named `object`.
+  PropertyChange property_change(ObjectKind kind, std::string_view object, pugi::xml_node node,
+                                 bool with_op);
+  MissingProperty missing_property(pugi::xml_node node) const;
 
  private:
   static std::string_view trimmed(pugi::xml_node node) {
@@ -276,7 +282,6 @@ class Reader {
     return out;
   }
 
-  ObjectRef element_ref(pugi::xml_node node) const { return ref(node); }
   PhysicalNicInfo pnic(pugi::xml_node node) const;
   VirtualSwitchInfo vswitch(pugi::xml_node node) const;
   HostPortgroupInfo portgroup(pugi::xml_node node) const;
@@ -346,7 +351,8 @@ VmkernelNicInfo Reader::vmknic(pugi::xml_node node) const {
   v.portgroup = text(child(node, "portgroup"));
   if (const pugi::xml_node spec = child(node, "spec")) {
     v.mac = text(child(spec, "mac"));
-    if (const pugi::xml_node port = child(spec, "distributedVirtualPort")) v.dv_port = dv_port(port);
+    if (const pugi::xml_node port = child(spec, "distributedVirtualPort"))
+      v.dv_port = dv_port(port);
   }
   return v;
 }
@@ -485,7 +491,7 @@ Value Reader::decode(Path path, pugi::xml_node val) const {
     case Path::kPortgroupDvs:
       return ref(val);
     case Path::kUplinkPortgroups:
-      return array(val, &Reader::element_ref);
+      return array(val, &Reader::ref);
     case Path::kConnectionState:
       return connection(val);
     case Path::kPowerState:
@@ -519,7 +525,8 @@ std::pair<Path, bool> resolve(ObjectKind kind, std::string_view name) {
   for (const Path path : paths_of(kind)) {
     const std::string_view p = path_name(path);
     if (name == p) return {path, false};
-    const auto& [longer, shorter] = name.size() > p.size() ? std::pair{name, p} : std::pair{p, name};
+    const auto& [longer, shorter] =
+        name.size() > p.size() ? std::pair{name, p} : std::pair{p, name};
     if (longer.starts_with(shorter) &&
         (longer[shorter.size()] == '.' || longer[shorter.size()] == '[')) {
       return {path, true};
@@ -528,10 +535,43 @@ std::pair<Path, bool> resolve(ObjectKind kind, std::string_view name) {
   return {Path::kUnknown, false};
 }
 
+PropertyChange Reader::property_change(ObjectKind kind, std::string_view object,
+                                       pugi::xml_node node, bool with_op) {
+  PropertyChange c;
+  const std::string_view name = text(required(node, "name"));
+  at(object, name);
+  c.name = name;
+  std::tie(c.path, c.nested) = resolve(kind, name);
+  if (with_op) {
+    const std::string_view op = text(required(node, "op"));
+    if (op == "assign") {
+      c.op = ChangeOp::kAssign;
+    } else if (op == "add") {
+      c.op = ChangeOp::kAdd;
+    } else if (op == "remove") {
+      c.op = ChangeOp::kRemove;
+    } else if (op == "indirectRemove") {
+      c.op = ChangeOp::kIndirectRemove;
+    } else {
+      fail("unknown change operation " + quoted(op));
+    }
+  }
+  const pugi::xml_node val = child(node, "val");
+  if (val && c.op == ChangeOp::kAssign && !c.nested) c.value = decode(c.path, val);
+  at(object, {});
+  return c;
+}
+
+MissingProperty Reader::missing_property(pugi::xml_node node) const {
+  return {std::string(text(required(node, "path"))), localized_fault(node)};
+}
+
 ObjectUpdate Reader::object_update(pugi::xml_node node) {
+  at({}, {});
+  const pugi::xml_node obj = required(node, "obj");
   ObjectUpdate u;
-  u.obj = ref(required(node, "obj"));
-  at(u.obj.value, {});
+  u.obj = ref(obj);
+  at(text(obj), {});
   const std::string_view kind = text(required(node, "kind"));
   if (kind == "enter") {
     u.kind = UpdateKind::kEnter;
@@ -544,29 +584,11 @@ ObjectUpdate Reader::object_update(pugi::xml_node node) {
   }
   const ObjectKind object = object_kind(u.obj.type);
   each_child(node, "changeSet", [&](pugi::xml_node change) {
-    PropertyChange& c = u.changes.emplace_back();
-    c.name = text(required(change, "name"));
-    at(u.obj.value, c.name);
-    std::tie(c.path, c.nested) = resolve(object, c.name);
-    const std::string_view op = text(required(change, "op"));
-    if (op == "assign") {
-      c.op = ChangeOp::kAssign;
-    } else if (op == "add") {
-      c.op = ChangeOp::kAdd;
-    } else if (op == "remove") {
-      c.op = ChangeOp::kRemove;
-    } else if (op == "indirectRemove") {
-      c.op = ChangeOp::kIndirectRemove;
-    } else {
-      fail("unknown change operation " + quoted(op));
-    }
-    const pugi::xml_node val = child(change, "val");
-    if (val && c.op == ChangeOp::kAssign && !c.nested) c.value = decode(c.path, val);
+    u.changes.push_back(property_change(object, text(obj), change, true));
   });
-  at(u.obj.value, {});
-  each_child(node, "missingSet", [&](pugi::xml_node missing) {
-    u.missing.push_back({std::string(text(required(missing, "path"))), localized_fault(missing)});
-  });
+  each_child(node, "missingSet",
+             [&](pugi::xml_node missing) { u.missing.push_back(missing_property(missing)); });
+  at({}, {});
   return u;
 }
 
@@ -578,8 +600,7 @@ UpdateSet Reader::update_set(pugi::xml_node node) {
     FilterUpdate& f = set.filters.emplace_back();
     f.filter = ref(required(filter, "filter"));
     each_child(filter, "objectSet",
-             [&](pugi::xml_node object) { f.objects.push_back(object_update(object)); });
-    at({}, {});
+               [&](pugi::xml_node object) { f.objects.push_back(object_update(object)); });
     each_child(filter, "missingSet", [&](pugi::xml_node missing) {
       f.missing.push_back({ref(required(missing, "obj")), localized_fault(missing)});
     });
@@ -622,16 +643,21 @@ class Response {
  private:
   [[noreturn]] static void throw_fault(std::string_view call, pugi::xml_node fault) {
     std::string type;
+    std::optional<ObjectRef> object;
     if (const pugi::xml_node detail = first_element(child(fault, "detail"))) {
       type = xsi_type(detail);
       if (type.empty()) {
         type = name_of(detail);
         if (type.ends_with("Fault")) type.resize(type.size() - 5);
       }
+      if (const pugi::xml_node obj = child(detail, "obj")) {
+        object = ObjectRef{obj.attribute("type").value(), std::string(text(obj))};
+      }
     } else {
       type = local_name(text(child(fault, "faultcode")));
     }
-    throw SoapFault(call, std::move(type), std::string(text(child(fault, "faultstring"))));
+    throw SoapFault(call, std::move(type), std::string(text(child(fault, "faultstring"))),
+                    std::move(object));
   }
 
   pugi::xml_document doc_;
@@ -668,11 +694,10 @@ void append_escaped(std::string& out, std::string_view s) {
 class Request {
  public:
   Request(std::string_view method, const ObjectRef& self) : method_(method) {
-    out_ =
-        R"(<?xml version="1.0" encoding="UTF-8"?>)"
-        R"(<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" )"
-        R"(xmlns:xsd="http://www.w3.org/2001/XMLSchema" )"
-        R"(xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soapenv:Body>)";
+    out_ = R"(<?xml version="1.0" encoding="UTF-8"?>)"
+           R"(<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" )"
+           R"(xmlns:xsd="http://www.w3.org/2001/XMLSchema" )"
+           R"(xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soapenv:Body>)";
     out_ += '<';
     out_ += method;
     out_ += R"( xmlns="urn:vim25">)";
@@ -748,12 +773,14 @@ pugi::xml_node find_object(const Response& response, const ObjectRef& object) {
 
 }  // namespace
 
-SoapFault::SoapFault(std::string_view call, std::string type, std::string fault_string)
+SoapFault::SoapFault(std::string_view call, std::string type, std::string fault_string,
+                     std::optional<ObjectRef> object)
     : VimError("vCenter " + std::string(call) + " fault " + type +
                (fault_string.empty() ? "" : ": " + fault_string)),
       kind_(fault_kind(type)),
       type_(std::move(type)),
-      fault_string_(std::move(fault_string)) {}
+      fault_string_(std::move(fault_string)),
+      object_(std::move(object)) {}
 
 ObjectKind object_kind(std::string_view type) {
   for (const KindType& k : kKindTypes) {
@@ -820,8 +847,13 @@ std::string build_create_filter(const ObjectRef& collector, const ObjectRef& vie
                                 const std::optional<ObjectRef>& event_collector) {
   Request r("CreateFilter", collector);
   r.open("spec");
+  // The event collector's propSet comes first: govmomi's simulator looks an object up in its
+  // global registry when a propSet of another type comes before its own, and a session-scoped
+  // collector is not there (it panics). Real vCenter does not care about the order.
+  if (event_collector) {
+    r.prop_set(type_name(ObjectKind::kEventCollector), ObjectKind::kEventCollector);
+  }
   for (const ObjectKind kind : kViewKinds) r.prop_set(type_name(kind), kind);
-  if (event_collector) r.prop_set(type_name(ObjectKind::kEventCollector), ObjectKind::kEventCollector);
   r.open("objectSet").ref("obj", view).text("skip", "true");
   r.open("selectSet", "TraversalSpec")
       .text("name", "traverseView")
@@ -923,31 +955,28 @@ std::optional<UpdateSet> parse_wait_for_updates(std::string body) {
 }
 
 UpdateSet parse_refresh(const ObjectRef& object, std::string body) {
-  Response response("RetrievePropertiesEx", body);
   UpdateSet set;
   ObjectUpdate& u = set.filters.emplace_back().objects.emplace_back();
   u.obj = object;
-  const pugi::xml_node content = find_object(response, object);
-  if (!content) {
-    u.kind = UpdateKind::kLeave;
+  u.kind = UpdateKind::kLeave;
+  std::optional<Response> parsed;
+  try {
+    parsed.emplace("RetrievePropertiesEx", body);
+  } catch (const SoapFault& fault) {
+    if (fault.kind() != FaultKind::kManagedObjectNotFound || fault.object() != object) throw;
     return set;
   }
+  const pugi::xml_node content = find_object(*parsed, object);
+  if (!content) return set;
   // An ObjectContent is an ObjectUpdate whose changes are all assigns of whole paths.
-  Reader& r = response.reader;
+  Reader& r = parsed->reader;
   u.kind = UpdateKind::kEnter;
   const ObjectKind kind = object_kind(object.type);
   each_child(content, "propSet", [&](pugi::xml_node prop) {
-    PropertyChange& c = u.changes.emplace_back();
-    c.name = text(r.required(prop, "name"));
-    r.at(object.value, c.name);
-    std::tie(c.path, c.nested) = resolve(kind, c.name);
-    const pugi::xml_node val = child(prop, "val");
-    if (val && !c.nested) c.value = r.decode(c.path, val);
+    u.changes.push_back(r.property_change(kind, object.value, prop, false));
   });
-  r.at(object.value, {});
-  each_child(content, "missingSet", [&](pugi::xml_node missing) {
-    u.missing.push_back({std::string(text(r.required(missing, "path"))), r.localized_fault(missing)});
-  });
+  each_child(content, "missingSet",
+             [&](pugi::xml_node missing) { u.missing.push_back(r.missing_property(missing)); });
   return set;
 }
 
@@ -956,8 +985,8 @@ bool parse_keep_alive(std::string body) {
   bool alive = false;
   each_child(response.returnval(), "objects", [&](pugi::xml_node o) {
     each_child(o, "propSet", [&](pugi::xml_node prop) {
-      alive |= text(child(prop, "name")) == std::string_view("currentSession") &&
-               child(prop, "val");
+      alive |=
+          text(child(prop, "name")) == std::string_view("currentSession") && child(prop, "val");
     });
   });
   return alive;
@@ -981,8 +1010,8 @@ std::vector<PnicHint> parse_network_hint(std::string body) {
       });
     }
     if (const pugi::xml_node cdp = child(info, "connectedSwitchPort")) {
-      h.cdp = NeighborHint{std::string(text(child(cdp, "devId"))),
-                           std::string(text(child(cdp, "portId"))), {}};
+      h.cdp = NeighborHint{
+          std::string(text(child(cdp, "devId"))), std::string(text(child(cdp, "portId"))), {}};
     }
   });
   return hints;

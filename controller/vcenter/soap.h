@@ -17,6 +17,13 @@
 
 namespace vmfabric::vcenter {
 
+// A managed object reference: its type ("HostSystem") and id ("host-21").
+struct ObjectRef {
+  std::string type;
+  std::string value;
+  auto operator<=>(const ObjectRef&) const = default;
+};
+
 // ---- errors ----------------------------------------------------------------------------------
 
 // Every failure of a vCenter call that has a response: a SOAP fault or an unusable body.
@@ -45,27 +52,24 @@ enum class FaultKind {
 // vCenter answered with a SOAP fault.
 class SoapFault : public VimError {
  public:
-  // `type` is the fault's vim25 type ("RequestCanceled"), or the faultcode when it has no detail.
-  SoapFault(std::string_view call, std::string type, std::string fault_string);
+  // `type` is the fault's vim25 type ("RequestCanceled"), or the faultcode when it has no detail;
+  // `object` the object a ManagedObjectNotFound names.
+  SoapFault(std::string_view call, std::string type, std::string fault_string,
+            std::optional<ObjectRef> object = std::nullopt);
 
   FaultKind kind() const { return kind_; }
   const std::string& type() const { return type_; }
   const std::string& fault_string() const { return fault_string_; }
+  const std::optional<ObjectRef>& object() const { return object_; }
 
  private:
   FaultKind kind_;
   std::string type_;
   std::string fault_string_;
+  std::optional<ObjectRef> object_;
 };
 
 // ---- managed objects and the properties vmfabric follows ---------------------------------------
-
-// A managed object reference: its type ("HostSystem") and id ("host-21").
-struct ObjectRef {
-  std::string type;
-  std::string value;
-  auto operator<=>(const ObjectRef&) const = default;
-};
 
 enum class ObjectKind { kCluster, kHost, kVm, kDvs, kDvPortgroup, kEventCollector, kOther };
 
@@ -153,7 +157,7 @@ struct VmkernelNicInfo {  // config.network.vnic[]
   bool operator==(const VmkernelNicInfo&) const = default;
 };
 
-struct NicServiceInfo {  // config.virtualNicManagerInfo.netConfig[]
+struct NicServiceInfo {              // config.virtualNicManagerInfo.netConfig[]
   std::string nic_type;              // "management", "vmotion", ...
   std::vector<std::string> devices;  // the selected vmknics
   bool operator==(const NicServiceInfo&) const = default;
@@ -276,7 +280,8 @@ struct PnicHint {
   bool operator==(const PnicHint&) const = default;
 };
 
-// ---- requests (complete SOAP envelopes; user strings are XML-escaped) ----------------------------
+// ---- requests (complete SOAP envelopes; user strings are XML-escaped)
+// ----------------------------
 
 struct WaitOptions {
   int max_wait_seconds = 60;  // 0: check once and return
@@ -307,8 +312,7 @@ std::string build_create_collector_for_events(const ObjectRef& event_manager);
 // Every pnic's CDP/LLDP hints, from a host's configManager.networkSystem.
 std::string build_query_network_hint(const ObjectRef& network_system);
 // RetrievePropertiesEx of SessionManager.currentSession: keeps the session from idling out.
-std::string build_keep_alive(const ObjectRef& property_collector,
-                             const ObjectRef& session_manager);
+std::string build_keep_alive(const ObjectRef& property_collector, const ObjectRef& session_manager);
 
 // ---- responses ---------------------------------------------------------------------------------
 // Each takes the HTTP body (parsed in place) of a 200 or 500 response. A SOAP fault throws
@@ -324,7 +328,8 @@ void parse_empty(std::string_view call, std::string body);
 // Nothing when the wait ended with nothing to report: call again with the same version.
 std::optional<UpdateSet> parse_wait_for_updates(std::string body);
 // The result of build_refresh(`object`) as one update: kEnter with every property the server
-// returned (replacing what was known), or kLeave when the object no longer exists.
+// returned (replacing what was known), or kLeave when the object no longer exists (absent from
+// the result, or a ManagedObjectNotFound fault naming it).
 UpdateSet parse_refresh(const ObjectRef& object, std::string body);
 // True while the session is logged in (currentSession is set).
 bool parse_keep_alive(std::string body);
