@@ -5,18 +5,24 @@
 //
 // Exit codes: 0 clean stop (SIGTERM/SIGINT) or valid config; 1 invalid config or a fatal error
 // at start (each logged with what to do); 2 bad command line.
+#include <atomic>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <set>
 #include <string>
 #include <string_view>
+#include <thread>
 
 #include "config/config.h"
 #include "graph/graph.h"
 #include "log/log.h"
+#include "runtime/graph_writer.h"
 #include "store/store.h"
+#include "vcenter/session.h"
 
 namespace {
 
@@ -89,15 +95,70 @@ int run(const std::string& path) {
     return 1;
   }
 
+  // vCenters persisted by an earlier run but gone from the config leave the graph, with all
+  // they reported.
+  {
+    std::set<std::string> configured;
+    for (const auto& vc : cfg.vcenters) configured.insert(vc.name);
+    Delta removed;
+    for (const VCenter& vc : graph.current().all<VCenter>()) {
+      if (configured.count(vc.id.str()) == 0) {
+        log::info("vcenter.removed_from_config", {{"vcenter", vc.id.str()}});
+        removed.remove(vc.id);
+      }
+    }
+    try {
+      store->save(graph.current(), graph.apply(removed));
+    } catch (const Error& e) {
+      log::error("store.failed", {{"database", cfg.database}, {"error", e.what()}});
+      return 1;
+    }
+  }
+
   boost::asio::io_context io;
+  auto work = boost::asio::make_work_guard(io);
+  GraphWriter writer(io.get_executor(), *store, std::move(graph));
+
+  std::vector<std::unique_ptr<vcenter::VCenterSession>> sessions;
+  for (const auto& vc : cfg.vcenters) {
+    sessions.push_back(std::make_unique<vcenter::VCenterSession>(
+        io.get_executor(), vc, [&writer, source = "vcenter " + vc.name](Delta d) {
+          writer.submit(std::move(d), source);
+        }));
+    sessions.back()->start();
+  }
+
+  // Stop: sessions first (they log out and mark their vCenters disconnected), then the writer
+  // persists what is queued, then the threads end.
   boost::asio::signal_set signals(io, SIGTERM, SIGINT);
   int stop_signal = 0;
+  auto remaining = std::make_shared<std::atomic<std::size_t>>(sessions.size());
+  auto finish = [&] {
+    writer.flush([&] {
+      work.reset();
+      io.stop();
+    });
+  };
   signals.async_wait([&](const boost::system::error_code& ec, int signo) {
-    if (!ec) stop_signal = signo;
-    io.stop();
+    if (ec) return;
+    stop_signal = signo;
+    log::info("vmfabricd.stopping", {{"signal", signal_name(signo)}});
+    if (sessions.empty()) {
+      finish();
+      return;
+    }
+    for (auto& session : sessions) {
+      session->stop([&, remaining] {
+        if (--*remaining == 0) finish();
+      });
+    }
   });
   log::info("vmfabricd.ready", {{"pid", static_cast<long>(getpid())}});
+
+  // Two threads: each peer has its own strand, so a slow one never blocks another.
+  std::thread second([&io] { io.run(); });
   io.run();
+  second.join();
   log::info("vmfabricd.stopped", {{"signal", signal_name(stop_signal)}});
   return 0;
 }

@@ -31,6 +31,12 @@ class Delta {
   // Removing what is not there is not an error.
   void remove(EntityKey key) { ops_.emplace_back(std::move(key)); }
 
+  // Appends `other`'s operations after this one's.
+  void append(Delta&& other) {
+    ops_.insert(ops_.end(), std::make_move_iterator(other.ops_.begin()),
+                std::make_move_iterator(other.ops_.end()));
+  }
+
   bool empty() const { return ops_.empty(); }
   std::size_t size() const { return ops_.size(); }
   const std::vector<std::variant<Entity, EntityKey>>& ops() const { return ops_; }

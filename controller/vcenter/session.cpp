@@ -1,0 +1,347 @@
+#include "vcenter/session.h"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <map>
+#include <random>
+#include <set>
+
+#include "log/log.h"
+#include "vcenter/inventory.h"
+#include "vcenter/soap.h"
+
+namespace vmfabric::vcenter {
+namespace {
+
+namespace asio = boost::asio;
+using Clock = std::chrono::steady_clock;
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// The hosts whose pnics a Delta upserts (their cabling hints should be read again).
+std::set<std::string> hosts_with_pnic_changes(const Delta& delta) {
+  std::set<std::string> hosts;
+  for (const auto& op : delta.ops()) {
+    if (const auto* e = std::get_if<Entity>(&op)) {
+      if (const auto* pnic = std::get_if<Pnic>(e)) hosts.insert(pnic->id.host.moref);
+    }
+  }
+  return hosts;
+}
+
+net::TlsPolicy tls_policy(const VCenterConfig& config) {
+  net::TlsPolicy tls;
+  tls.enabled = config.https;
+  tls.ca_file = config.tls.ca_file;
+  tls.fingerprint_sha256 = config.tls.fingerprint_sha256;
+  tls.insecure = config.tls.insecure;
+  return tls;
+}
+
+}  // namespace
+
+struct VCenterSession::Impl : std::enable_shared_from_this<Impl> {
+  Impl(asio::any_io_executor executor, VCenterConfig cfg, Sink s, SessionOptions opts)
+      : strand(asio::make_strand(executor)),
+        config(std::move(cfg)),
+        sink(std::move(s)),
+        options(opts),
+        inventory(VCenterId(config.name)),
+        backoff_timer(strand),
+        rng(static_cast<unsigned>(std::hash<std::string>{}(config.name))) {
+    const net::HttpTarget target{"vcenter " + config.name, config.endpoint.host,
+                                 config.endpoint.port, tls_policy(config)};
+    control = std::make_unique<net::HttpClient>(strand, target, options.limits);
+    net::HttpLimits poll_limits = options.limits;
+    poll_limits.request_timeout += options.max_wait;
+    poll = std::make_unique<net::HttpClient>(strand, target, poll_limits);
+    state.id = VCenterId(config.name);
+    state.url = config.url;
+  }
+
+  // One SOAP call: the response body of a 200 (a result) or a 500 (a fault the parsers decode).
+  asio::awaitable<std::string> call(net::HttpClient& client, std::string_view name,
+                                    std::string body) {
+    net::HttpRequest req;
+    req.target = config.path;
+    req.headers = {
+        {"Content-Type", "text/xml; charset=utf-8"},
+        {"SOAPAction",
+         "\"urn:vim25/" + (api_version.empty() ? std::string("6.5") : api_version) + "\""}};
+    if (!cookie.empty()) req.headers.emplace_back("Cookie", cookie);
+    req.body = std::move(body);
+    net::HttpResponse resp = co_await client.request(std::move(req));
+    if (auto set_cookie = resp.header("Set-Cookie")) {
+      const std::size_t start = set_cookie->find("vmware_soap_session=");
+      if (start != std::string::npos) {
+        cookie = set_cookie->substr(start, set_cookie->find(';', start) - start);
+      }
+    }
+    if (resp.status != 200 && resp.status != 500) {
+      throw VimError(std::string(name) + ": vCenter answered HTTP " + std::to_string(resp.status) +
+                     (resp.status == 401   ? " (not authenticated)"
+                      : resp.status == 503 ? " (service unavailable: vCenter may be restarting)"
+                                           : ""));
+    }
+    co_return std::move(resp.body);
+  }
+
+  void publish_state() {
+    Delta d;
+    d.upsert(state);
+    sink(std::move(d));
+  }
+
+  // Sends `delta` after the VCenter entity (which owns everything in it).
+  void publish(Delta delta) {
+    Delta d;
+    d.upsert(state);
+    d.append(std::move(delta));
+    sink(std::move(d));
+  }
+
+  asio::awaitable<void> refresh_objects(Delta& delta) {
+    for (const ObjectRef& obj : inventory.take_refreshes()) {
+      const UpdateSet set = parse_refresh(
+          obj, co_await call(*control, "RetrievePropertiesEx", build_refresh(collector, obj)));
+      delta.append(inventory.apply(set));
+    }
+  }
+
+  // Reads the cabling hints of the hosts that are new, due, or whose pnics changed.
+  asio::awaitable<void> refresh_hints(Delta& delta, const std::set<std::string>& changed) {
+    const auto now = Clock::now();
+    for (const Inventory::NetworkSystem& ns : inventory.network_systems()) {
+      const auto it = hinted.find(ns.host.value);
+      if (it != hinted.end() && now - it->second < options.hint_interval &&
+          changed.count(ns.host.value) == 0) {
+        continue;
+      }
+      hinted[ns.host.value] = now;
+      std::string body =
+          co_await call(*control, "QueryNetworkHint", build_query_network_hint(ns.network_system));
+      try {
+        delta.append(inventory.apply_network_hints(ns.host, parse_network_hint(std::move(body))));
+      } catch (const SoapFault& f) {
+        if (f.kind() == FaultKind::kNotAuthenticated) throw;
+        // A disconnected host cannot answer; the next round asks again.
+        log::warn("vcenter.hint_failed",
+                  {{"vcenter", config.name}, {"host", ns.host.value}, {"error", f.what()}});
+      }
+    }
+  }
+
+  // Fetches one complete UpdateSet (following truncation) into `delta`; false when the wait
+  // ended with nothing to report.
+  asio::awaitable<bool> wait_for_updates(Delta& delta, int max_wait_seconds) {
+    bool any = false;
+    while (true) {
+      const auto set = parse_wait_for_updates(
+          co_await call(*poll, "WaitForUpdatesEx",
+                        build_wait_for_updates(collector, version,
+                                               {max_wait_seconds, options.max_object_updates})));
+      if (!set) co_return any;
+      any = true;
+      delta.append(inventory.apply(*set));
+      version = set->version;
+      if (!set->truncated) co_return true;
+      max_wait_seconds = 0;  // the rest is there already
+    }
+  }
+
+  // One session: login, full sync, then streaming until something fails.
+  asio::awaitable<void> session() {
+    state.session = SessionState::kConnecting;
+    publish_state();
+
+    const ServiceContent sc = parse_service_content(
+        co_await call(*control, "RetrieveServiceContent", build_retrieve_service_content()));
+    if (!state.instance_uuid.empty() && state.instance_uuid != sc.instance_uuid) {
+      log::warn("vcenter.replaced", {{"vcenter", config.name},
+                                     {"old_instance_uuid", state.instance_uuid},
+                                     {"new_instance_uuid", sc.instance_uuid}});
+    }
+    state.instance_uuid = sc.instance_uuid;
+    api_version = sc.api_version;
+    session_manager = sc.session_manager;
+    const Secret password = config.credential.resolve("vcenter " + config.name);
+    parse_login(co_await call(
+        *control, "Login", build_login(sc.session_manager, config.credential.username, password)));
+    logged_in = true;
+    const ObjectRef view =
+        parse_created("CreateContainerView",
+                      co_await call(*control, "CreateContainerView",
+                                    build_create_container_view(sc.view_manager, sc.root_folder)));
+    collector =
+        parse_created("CreatePropertyCollector",
+                      co_await call(*control, "CreatePropertyCollector",
+                                    build_create_property_collector(sc.property_collector)));
+    std::optional<ObjectRef> events;
+    {
+      std::string body = co_await call(*control, "CreateCollectorForEvents",
+                                       build_create_collector_for_events(sc.event_manager));
+      try {
+        events = parse_created("CreateCollectorForEvents", std::move(body));
+      } catch (const SoapFault& f) {
+        if (f.kind() == FaultKind::kNotAuthenticated) throw;
+        log::warn("vcenter.events_unavailable", {{"vcenter", config.name}, {"error", f.what()}});
+      }
+    }
+    parse_created("CreateFilter", co_await call(*control, "CreateFilter",
+                                                build_create_filter(collector, view, events)));
+
+    // Full sync: everything the collector reports, then remove what it no longer has.
+    const auto started = Clock::now();
+    inventory.begin_resync();
+    version.clear();
+    hinted.clear();
+    Delta delta;
+    co_await wait_for_updates(delta, 0);
+    co_await refresh_objects(delta);
+    delta.append(inventory.finish_resync());
+    co_await refresh_hints(delta, {});
+    state.session = SessionState::kConnected;
+    state.synced = true;
+    state.last_error.clear();
+    state.last_update_ms = now_ms();
+    attempt = 0;
+    log::info(
+        "vcenter.synced",
+        {{"vcenter", config.name},
+         {"objects", inventory.object_count()},
+         {"ms",
+          std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count()}});
+    publish(std::move(delta));
+
+    auto last_call = Clock::now();
+    while (!stopping) {
+      if (Clock::now() - last_call >= options.keep_alive_interval) {
+        if (!parse_keep_alive(
+                co_await call(*control, "RetrievePropertiesEx",
+                              build_keep_alive(sc.property_collector, sc.session_manager)))) {
+          throw VimError("the vCenter session is no longer logged in");
+        }
+      }
+      Delta d;
+      const bool changed = co_await wait_for_updates(d, static_cast<int>(options.max_wait.count()));
+      last_call = Clock::now();
+      co_await refresh_objects(d);
+      co_await refresh_hints(d, hosts_with_pnic_changes(d));
+      if (!changed && d.empty()) continue;
+      state.last_update_ms = now_ms();
+      publish(std::move(d));
+    }
+  }
+
+  asio::awaitable<void> run() {
+    while (!stopping) {
+      std::string error;
+      const char* event = "vcenter.disconnected";
+      try {
+        co_await session();
+      } catch (const SoapFault& f) {
+        error = f.what();
+        if (f.kind() == FaultKind::kInvalidLogin) event = "vcenter.login_failed";
+      } catch (const ConfigError& e) {
+        error = e.what();
+        event = "vcenter.login_failed";
+      } catch (const std::exception& e) {  // HttpError, VimError, ResponseError
+        error = e.what();
+      }
+      if (stopping) break;
+      logged_in = false;
+      cookie.clear();
+      control->close();
+      poll->close();
+      state.session = SessionState::kDisconnected;
+      state.synced = false;
+      state.last_error = error;
+      publish_state();
+
+      auto delay = options.backoff_initial * (1LL << std::min(attempt, 16));
+      delay = std::min<std::chrono::milliseconds>(delay, options.backoff_max);
+      // ±20% jitter so that many controllers do not retry in lockstep.
+      delay += std::chrono::milliseconds(
+          static_cast<long long>((std::uniform_real_distribution<double>(-0.2, 0.2)(rng)) *
+                                 static_cast<double>(delay.count())));
+      ++attempt;
+      log::write(event == std::string_view("vcenter.login_failed") ? log::Level::kError
+                                                                   : log::Level::kWarn,
+                 event,
+                 {{"vcenter", config.name}, {"error", error}, {"retry_in_ms", delay.count()}});
+      backoff_timer.expires_after(delay);
+      boost::system::error_code ec;
+      co_await backoff_timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    }
+
+    if (logged_in) {
+      try {
+        parse_empty("Logout", co_await call(*control, "Logout", build_logout(session_manager)));
+      } catch (const std::exception& e) {
+        log::warn("vcenter.logout_failed", {{"vcenter", config.name}, {"error", e.what()}});
+      }
+      logged_in = false;
+    }
+    control->close();
+    state.session = SessionState::kDisconnected;
+    state.synced = false;
+    publish_state();
+    log::info("vcenter.stopped", {{"vcenter", config.name}});
+    if (on_stopped) on_stopped();
+  }
+
+  asio::strand<asio::any_io_executor> strand;
+  VCenterConfig config;
+  Sink sink;
+  SessionOptions options;
+  Inventory inventory;
+  asio::steady_timer backoff_timer;
+  std::minstd_rand rng;
+  std::unique_ptr<net::HttpClient> control;  // every call but the long poll
+  std::unique_ptr<net::HttpClient> poll;     // WaitForUpdatesEx only: it blocks its connection
+
+  VCenter state;
+  std::string cookie;  // "vmware_soap_session=..."
+  std::string api_version;
+  ObjectRef session_manager;
+  ObjectRef collector;
+  std::string version;
+  std::map<std::string, Clock::time_point> hinted;  // host moref -> last QueryNetworkHint
+  bool logged_in = false;
+  bool stopping = false;
+  int attempt = 0;
+  std::function<void()> on_stopped;
+};
+
+VCenterSession::VCenterSession(asio::any_io_executor executor, VCenterConfig config, Sink sink,
+                               SessionOptions options)
+    : impl_(std::make_shared<Impl>(executor, std::move(config), std::move(sink), options)) {}
+
+VCenterSession::~VCenterSession() = default;
+
+void VCenterSession::start() {
+  auto impl = impl_;
+  asio::co_spawn(
+      impl->strand, [impl]() { return impl->run(); }, asio::detached);
+}
+
+void VCenterSession::stop(std::function<void()> done) {
+  auto impl = impl_;
+  asio::post(impl->strand, [impl, done = std::move(done)]() mutable {
+    impl->stopping = true;
+    impl->on_stopped = std::move(done);
+    impl->backoff_timer.cancel();
+    impl->poll->close();  // ends a pending long poll
+  });
+}
+
+}  // namespace vmfabric::vcenter

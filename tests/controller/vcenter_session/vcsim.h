@@ -1,0 +1,90 @@
+// Test helpers around the vCenter simulator harness: a `serve` process, its client subcommands,
+// and a live controller pipeline (session -> graph writer -> store) whose graph tests can await.
+#pragma once
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "config/config.h"
+#include "runtime/graph_writer.h"
+#include "support/process.h"
+#include "support/temp_dir.h"
+#include "vcenter/session.h"
+
+namespace vmfabric::testing {
+
+// A `vmfabric-vcsim serve` process.
+class Vcsim {
+ public:
+  struct Options {
+    std::string topology = VCSIM_TOPOLOGY;
+    std::string vcenter;     // empty: the first of the file
+    std::uint16_t port = 0;  // 0: any free port
+    std::string cert, key;   // both set: HTTPS
+    std::string username = "svc-vmfabric";
+    std::string password = "vc-password";
+    std::string vmotion_delay = "1500ms";
+  };
+  explicit Vcsim(Options options);
+  const std::string& url() const { return url_; }
+  std::uint16_t port() const { return port_; }
+  void kill();
+
+  // Runs a client subcommand against this server; returns its stdout (fails the test on error).
+  std::string client(const std::vector<std::string>& args) const;
+  nlohmann::json inventory() const { return nlohmann::json::parse(client({"inventory"})); }
+
+ private:
+  Options options_;
+  std::unique_ptr<ChildProcess> process_;
+  std::string url_;
+  std::uint16_t port_ = 0;
+};
+
+// A VCenterConfig for a simulator; the password comes from VMFABRIC_TEST_VC_PASSWORD.
+VCenterConfig vcenter_config(const std::string& name, const Vcsim& sim, TlsTrust tls = {});
+
+// io_context threads + store + GraphWriter + sessions, with a way to await graph conditions.
+class Pipeline {
+ public:
+  Pipeline();
+  ~Pipeline();
+  void add_session(VCenterConfig config, vcenter::SessionOptions options = fast_options());
+  void stop_sessions();
+
+  std::shared_ptr<const Snapshot> graph() const { return writer_->snapshots().latest(); }
+  // Waits until `pred(graph)` holds, re-checking after each graph change. False on timeout.
+  bool wait_for(const std::function<bool(const Snapshot&)>& pred,
+                std::chrono::milliseconds timeout = std::chrono::seconds(20));
+  Store& store() { return *store_; }
+
+  static vcenter::SessionOptions fast_options();
+
+ private:
+  TempDir dir_;
+  std::unique_ptr<Store> store_;
+  boost::asio::io_context io_;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
+  std::unique_ptr<GraphWriter> writer_;
+  std::vector<std::unique_ptr<vcenter::VCenterSession>> sessions_;
+  std::vector<std::thread> threads_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::uint64_t changes_ = 0;  // guarded by mutex_
+};
+
+// Shorthands over a snapshot.
+const Vm* vm_named(const Snapshot& g, const std::string& vcenter, const std::string& name);
+const Host* host_named(const Snapshot& g, const std::string& vcenter, const std::string& name);
+const VCenter* vcenter_of(const Snapshot& g, const std::string& name);
+
+}  // namespace vmfabric::testing
