@@ -543,3 +543,24 @@ TEST_CASE("wrong credentials are refused, reported and retried", "[vcenter][vcsi
   REQUIRE_FALSE(vcenter_of(*p.graph(), "vc1")->synced);
   REQUIRE(p.graph()->count<Host>() == 0);
 }
+
+TEST_CASE("an expired session is logged in again and resynced without spurious changes",
+          "[vcenter][vcsim]") {
+  // The simulator expires sessions idle for 1 s, and a long poll does not count as activity:
+  // the first poll after the initial sync outlives the session.
+  Vcsim sim(with([](auto& o) { o.session_idle = "1s"; }));
+  Pipeline p;
+  auto options = Pipeline::fast_options();
+  options.max_wait = std::chrono::seconds(3);
+  p.add_session(vcenter_config("vc1", sim), options);
+  REQUIRE(p.wait_for([](const Snapshot& g) { return synced(g, "vc1"); }));
+  const auto before = p.graph();
+  const std::uint64_t changes_before = p.inventory_changes();
+  REQUIRE(p.wait_for([](const Snapshot& g) { return !vcenter_of(g, "vc1")->synced; }, 30s));
+  REQUIRE(vcenter_of(*p.graph(), "vc1")->last_error.find("NotAuthenticated") != std::string::npos);
+  REQUIRE(p.wait_for([](const Snapshot& g) { return synced(g, "vc1"); }, 30s));
+  // Same inventory as before the expiry: the resync changed nothing but the vCenter's state.
+  REQUIRE(p.inventory_changes() == changes_before);
+  REQUIRE(graph_lines(*p.graph(), "vc1") == graph_lines(*before, "vc1"));
+  REQUIRE(graph_lines(*p.graph(), "vc1") == expected_lines(sim.inventory(), "vc1"));
+}

@@ -17,6 +17,9 @@ Vcsim::Vcsim(Options options) : options_(std::move(options)) {
       "--username",      options_.username, "--password",
       options_.password, "--vmotion-delay", options_.vmotion_delay};
   if (!options_.vcenter.empty()) argv.insert(argv.end(), {"--vcenter", options_.vcenter});
+  if (!options_.session_idle.empty()) {
+    argv.insert(argv.end(), {"--session-idle", options_.session_idle});
+  }
   if (!options_.cert.empty())
     argv.insert(argv.end(), {"--tls", "--cert", options_.cert, "--key", options_.key});
   process_ = std::make_unique<ChildProcess>(argv);
@@ -73,10 +76,13 @@ VCenterConfig vcenter_config(const std::string& name, const Vcsim& sim, TlsTrust
 Pipeline::Pipeline() : work_(io_.get_executor()) {
   store_ = Store::open(dir_.file("vmfabric.db"));
   writer_ = std::make_unique<GraphWriter>(io_.get_executor(), *store_, Graph{});
-  writer_->subscribe([this](const GraphChanges&, const Snapshot&) {
+  writer_->subscribe([this](const GraphChanges& changes, const Snapshot&) {
     {
       std::lock_guard lock(mutex_);
       ++changes_;
+      for (const Change& c : changes.changes) {
+        if (kind_of(c.key) != EntityKind::kVCenter) ++inventory_changes_;
+      }
     }
     changed_.notify_all();
   });
@@ -131,6 +137,11 @@ bool Pipeline::wait_for(const std::function<bool(const Snapshot&)>& pred,
     lock.lock();
     if (!changed_.wait_until(lock, deadline, [&] { return changes_ != seen; })) return false;
   }
+}
+
+std::uint64_t Pipeline::inventory_changes() {
+  std::lock_guard lock(mutex_);
+  return inventory_changes_;
 }
 
 const Vm* vm_named(const Snapshot& g, const std::string& vcenter, const std::string& name) {

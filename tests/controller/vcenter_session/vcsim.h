@@ -33,6 +33,7 @@ class Vcsim {
     std::string username = "svc-vmfabric";
     std::string password = "vc-password";
     std::string vmotion_delay = "1500ms";
+    std::string session_idle;  // empty: sessions never expire
   };
   explicit Vcsim(Options options);
   const std::string& url() const { return url_; }
@@ -66,6 +67,8 @@ class Pipeline {
   bool wait_for(const std::function<bool(const Snapshot&)>& pred,
                 std::chrono::milliseconds timeout = std::chrono::seconds(20));
   Store& store() { return *store_; }
+  // How many entity changes other than of VCenter entities the graph has seen.
+  std::uint64_t inventory_changes();
 
   static vcenter::SessionOptions fast_options();
 
@@ -79,7 +82,8 @@ class Pipeline {
   std::vector<std::thread> threads_;
   std::mutex mutex_;
   std::condition_variable changed_;
-  std::uint64_t changes_ = 0;  // guarded by mutex_
+  std::uint64_t changes_ = 0;            // guarded by mutex_
+  std::uint64_t inventory_changes_ = 0;  // guarded by mutex_
 };
 
 // Shorthands over a snapshot.
