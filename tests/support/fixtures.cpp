@@ -58,30 +58,23 @@ Delta synthetic_inventory(const SyntheticSpec& spec) {
     leaves.push_back("leaf" + std::to_string(p) + "b");
   }
   int sw_index = 0;
-  for (const auto& name : spines) {
+  auto add_switch = [&](const std::string& name, const char* model, const char* eos) {
     Switch s;
     s.id = SwitchId(name);
     s.address = "127.0.0." + std::to_string(10 + sw_index);
     s.reachability = Reachability::kReachable;
     s.hostname = name;
-    s.model = "DCS-7280SR3-48YC8";
-    s.eos_version = "4.31.1F";
+    s.model = model;
+    s.eos_version = eos;
     s.serial = "SSJ" + std::to_string(1000 + sw_index);
     s.system_mac = mac(0x1c, 0x73, sw_index++);
     s.vlans = {{VlanId{1}, "default"}, {VlanId{10}, "mgmt"}};
-    d.upsert(s);
-  }
+    return s;
+  };
+  for (const auto& name : spines) d.upsert(add_switch(name, "DCS-7280SR3-48YC8", "4.31.1F"));
   for (const auto& name : leaves) {
-    Switch s;
-    s.id = SwitchId(name);
-    s.address = "127.0.0." + std::to_string(10 + sw_index);
-    s.reachability = Reachability::kReachable;
-    s.hostname = name;
-    s.model = "DCS-7050SX3-48YC8";
-    s.eos_version = "4.30.0F";
-    s.serial = "SSJ" + std::to_string(1000 + sw_index);
-    s.system_mac = mac(0x1c, 0x73, sw_index++);
-    s.vlans = {{VlanId{1}, "default"}, {VlanId{10}, "mgmt"}, {VlanId{110}, "app"}};
+    Switch s = add_switch(name, "DCS-7050SX3-48YC8", "4.30.0F");
+    s.vlans.emplace(VlanId{110}, "app");
     d.upsert(s);
     for (int port = 1; port <= spec.ports_per_switch; ++port) {
       Interface i;
