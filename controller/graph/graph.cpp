@@ -89,6 +89,11 @@ GraphChanges Graph::apply(const Delta& delta) {
       std::visit(
           [&](const auto& e) {
             using T = std::decay_t<decltype(e)>;
+            // Edges re-send whole objects; an unchanged entity costs no path copy.
+            if (const T* current = work.table<T>().find(e.id);
+                current != nullptr && *current == e) {
+              return;
+            }
             check_owners_present(work, e);
             work.table<T>().set(e.id, e);
             touched.emplace(e.id);

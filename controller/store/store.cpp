@@ -251,15 +251,17 @@ std::unique_ptr<Store> Store::open(const std::string& path, const std::vector<Mi
     std::string cols = "id, data";
     std::string vals = "?1, ?2";
     std::string set = "data = excluded.data";
+    // The owner columns only change where the owner is not part of the id (a DV portgroup's
+    // switch); leaving them out of the update spares rewriting their index on every upsert.
+    const bool owner_in_id = kind != EntityKind::kDvPortgroup;
     if (owners >= 1) {
       cols += ", parent";
       vals += ", ?3";
-      set += ", parent = excluded.parent";
+      if (!owner_in_id) set += ", parent = excluded.parent";
     }
     if (owners == 2) {
       cols += ", parent2";
       vals += ", ?4";
-      set += ", parent2 = excluded.parent2";
     }
     // An upsert, not INSERT OR REPLACE: replacing would delete the row and cascade to its children.
     db.upserts.push_back(std::make_unique<Statement>(db.db,

@@ -258,3 +258,31 @@ TEST_CASE("the journal records a change before and after it is applied", "[store
   REQUIRE_THROWS_WITH(store->journal_finish(9999, JournalResult::kApplied, "", 0),
                       Catch::EndsWith("journal entry 9999 does not exist"));
 }
+
+TEST_CASE("a DV portgroup moved to another switch is owned by the new one in the database",
+          "[store]") {
+  testing::TempDir dir;
+  const std::string path = dir.file("dvpg.db");
+  Graph graph;
+  auto store = Store::open(path);
+  store->save(graph.current(), graph.apply(testing::synthetic_inventory({})));
+  DvPortgroup pg = *graph.current().all<DvPortgroup>().begin();
+  DistributedSwitch other;
+  other.id = {pg.id.vcenter, "dvs-other"};
+  other.name = "dvs-other";
+  Delta move;
+  move.upsert(other);
+  pg.dvs = other.id;
+  move.upsert(pg);
+  store->save(graph.current(), graph.apply(move));
+  REQUIRE(query_int(
+              path,
+              "SELECT count(*) FROM dv_portgroups WHERE parent = '[\"vc1\",\"dvs-other\"]'") == 1);
+
+  // Removing the new switch removes the portgroup, in the graph and by cascade in the table.
+  Delta removal;
+  removal.remove(other.id);
+  store->save(graph.current(), graph.apply(removal));
+  REQUIRE(graph.current().find<DvPortgroup>(pg.id) == nullptr);
+  REQUIRE(testing::diff(reload(path).current(), graph.current()) == "");
+}
