@@ -289,6 +289,19 @@ std::optional<SwitchId> mlag_peer(const SwitchId& self, const SwitchReadings& r,
   return std::nullopt;
 }
 
+// The switchport fields of `i` as `s` reports them.
+void set_switchport(Interface& i, const Switchport& s) {
+  i.mode = s.mode;
+  i.allowed = s.mode == SwitchportMode::kTrunk ? s.allowed : VlanSet();
+  i.native_vlan = s.mode == SwitchportMode::kTrunk ? std::optional(s.native_vlan) : std::nullopt;
+  i.access_vlan = s.mode == SwitchportMode::kAccess ? std::optional(s.access_vlan) : std::nullopt;
+}
+
+void set_vlans(Switch& sw, const std::vector<VlanEntry>& vlans) {
+  sw.vlans.clear();
+  for (const VlanEntry& v : vlans) sw.vlans.emplace(v.id, v.name);
+}
+
 bool touches(const LinkId& id, const SwitchId& sw) { return id.a.sw == sw || id.b.sw == sw; }
 bool touches(const MlagId& id, const SwitchId& sw) { return id.first == sw || id.second == sw; }
 
@@ -302,8 +315,7 @@ Delta observed_delta(Switch base, const SwitchReadings& r, const SwitchDirectory
   base.eos_version = r.facts.eos_version;
   base.serial = r.facts.serial;
   base.system_mac = r.facts.system_mac;
-  base.vlans.clear();
-  for (const VlanEntry& v : r.vlans) base.vlans.emplace(v.id, v.name);
+  set_vlans(base, r.vlans);
 
   std::map<InterfaceName, Interface> interfaces;
   auto interface = [&](const InterfaceName& name) -> Interface& {
@@ -317,16 +329,7 @@ Delta observed_delta(Switch base, const SwitchReadings& r, const SwitchDirectory
     i.oper_up = s.link_status == "connected";
     if (s.routed) i.mode = SwitchportMode::kRouted;
   }
-  for (const Switchport& s : r.switchports) {
-    Interface& i = interface(s.name);
-    i.mode = s.mode;
-    if (s.mode == SwitchportMode::kTrunk) {
-      i.allowed = s.allowed;
-      i.native_vlan = s.native_vlan;
-    } else if (s.mode == SwitchportMode::kAccess) {
-      i.access_vlan = s.access_vlan;
-    }
-  }
+  for (const Switchport& s : r.switchports) set_switchport(interface(s.name), s);
   for (const LldpReading& l : r.lldp) interface(l.local).lldp.push_back(l.neighbor);
 
   std::map<PortChannelId, PortChannel> port_channels;
@@ -377,6 +380,14 @@ Delta observed_delta(Switch base, const SwitchReadings& r, const SwitchDirectory
   for (const LinkId& id : links) delta.upsert(Link{id, LinkSource::kLldp});
   if (mlag) delta.upsert(std::move(*mlag));
   return delta;
+}
+
+SwitchDirectory directory_of(const Snapshot& snapshot) {
+  std::vector<KnownSwitch> known;
+  for (const Switch& s : snapshot.all<Switch>()) {
+    known.push_back(KnownSwitch{s.id, s.hostname, "", s.system_mac});
+  }
+  return SwitchDirectory(std::move(known));
 }
 
 }  // namespace vmfabric::southbound

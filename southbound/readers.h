@@ -132,4 +132,7 @@ class SwitchDirectory {
 Delta observed_delta(Switch base, const SwitchReadings& readings, const SwitchDirectory& directory,
                      const Snapshot& current);
 
+// Every switch of `snapshot` as an LLDP neighbour may name it.
+SwitchDirectory directory_of(const Snapshot& snapshot);
+
 }  // namespace vmfabric::southbound

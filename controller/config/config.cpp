@@ -370,6 +370,7 @@ SwitchConfig read_switch(ObjectReader& r, Problems& problems, const std::string&
   }
   sw.port = sw.transport == Transport::kHttps ? 443 : 80;
   if (auto port = r.integer("port", 1, 65535)) sw.port = static_cast<std::uint16_t>(*port);
+  sw.poll_interval_s = r.integer("poll_interval_s", 1, 86400).value_or(sw.poll_interval_s);
   sw.credential = read_credential(r, problems, base_dir);
   sw.tls = read_tls(r, problems, base_dir);
   r.done();

@@ -78,6 +78,7 @@ struct SwitchConfig {
   std::string address;
   std::uint16_t port = 443;
   Transport transport = Transport::kHttps;
+  std::int64_t poll_interval_s = 30;  // how often the switch's state is read
   Credential credential;
   TlsTrust tls;
 };

@@ -21,6 +21,7 @@
 #include "graph/graph.h"
 #include "log/log.h"
 #include "runtime/graph_writer.h"
+#include "southbound/switch_agent.h"
 #include "store/store.h"
 #include "vcenter/session.h"
 
@@ -95,20 +96,28 @@ int run(const std::string& path) {
     return 1;
   }
 
-  // vCenters persisted by an earlier run but gone from the config leave the graph, with all
-  // they reported.
+  // vCenters and switches persisted by an earlier run but gone from the config leave the
+  // graph, with all they reported; configured switches new to the graph enter it.
   {
-    std::set<std::string> configured;
-    for (const auto& vc : cfg.vcenters) configured.insert(vc.name);
-    Delta removed;
+    std::set<std::string> vcenters, switches;
+    for (const auto& vc : cfg.vcenters) vcenters.insert(vc.name);
+    for (const auto& sw : cfg.switches) switches.insert(sw.name);
+    Delta startup;
     for (const VCenter& vc : graph.current().all<VCenter>()) {
-      if (configured.count(vc.id.str()) == 0) {
+      if (vcenters.count(vc.id.str()) == 0) {
         log::info("vcenter.removed_from_config", {{"vcenter", vc.id.str()}});
-        removed.remove(vc.id);
+        startup.remove(vc.id);
       }
     }
+    for (const Switch& sw : graph.current().all<Switch>()) {
+      if (switches.count(sw.id.str()) == 0) {
+        log::info("switch.removed_from_config", {{"switch", sw.id.str()}});
+        startup.remove(sw.id);
+      }
+    }
+    startup.append(southbound::new_switches(cfg.switches, graph.current()));
     try {
-      store->save(graph.current(), graph.apply(removed));
+      store->save(graph.current(), graph.apply(startup));
     } catch (const Error& e) {
       log::error("store.failed", {{"database", cfg.database}, {"error", e.what()}});
       return 1;
@@ -128,11 +137,22 @@ int run(const std::string& path) {
     sessions.back()->start();
   }
 
-  // Stop: sessions first (they log out and mark their vCenters disconnected), then the writer
-  // persists what is queued, then the threads end.
+  std::vector<std::unique_ptr<southbound::SwitchAgent>> agents;
+  for (const auto& sw : cfg.switches) {
+    southbound::SwitchAgentOptions options;
+    options.poll_interval = std::chrono::seconds(sw.poll_interval_s);
+    agents.push_back(std::make_unique<southbound::SwitchAgent>(
+        io.get_executor(), sw, writer.snapshots(),
+        [&writer, source = "switch " + sw.name](Delta d) { writer.submit(std::move(d), source); },
+        options));
+    agents.back()->start();
+  }
+
+  // Stop: vCenter sessions and switch agents first (sessions log out and mark their vCenters
+  // disconnected), then the writer persists what is queued, then the threads end.
   boost::asio::signal_set signals(io, SIGTERM, SIGINT);
   int stop_signal = 0;
-  auto remaining = std::make_shared<std::atomic<std::size_t>>(sessions.size());
+  auto remaining = std::make_shared<std::atomic<std::size_t>>(sessions.size() + agents.size());
   auto finish = [&] {
     writer.flush([&] {
       work.reset();
@@ -143,15 +163,15 @@ int run(const std::string& path) {
     if (ec) return;
     stop_signal = signo;
     log::info("vmfabricd.stopping", {{"signal", signal_name(signo)}});
-    if (sessions.empty()) {
+    if (*remaining == 0) {
       finish();
       return;
     }
-    for (auto& session : sessions) {
-      session->stop([&, remaining] {
-        if (--*remaining == 0) finish();
-      });
-    }
+    auto stopped = [&, remaining] {
+      if (--*remaining == 0) finish();
+    };
+    for (auto& session : sessions) session->stop(stopped);
+    for (auto& agent : agents) agent->stop(stopped);
   });
   log::info("vmfabricd.ready", {{"pid", static_cast<long>(getpid())}});
 

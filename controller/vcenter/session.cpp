@@ -11,6 +11,7 @@
 #include <random>
 #include <set>
 
+#include "config/tls.h"
 #include "log/log.h"
 #include "vcenter/inventory.h"
 #include "vcenter/soap.h"
@@ -38,15 +39,6 @@ std::set<std::string> hosts_with_pnic_changes(const Delta& delta) {
   return hosts;
 }
 
-net::TlsPolicy tls_policy(const VCenterConfig& config) {
-  net::TlsPolicy tls;
-  tls.enabled = config.https;
-  tls.ca_file = config.tls.ca_file;
-  tls.fingerprint_sha256 = config.tls.fingerprint_sha256;
-  tls.insecure = config.tls.insecure;
-  return tls;
-}
-
 }  // namespace
 
 struct VCenterSession::Impl : std::enable_shared_from_this<Impl> {
@@ -59,7 +51,7 @@ struct VCenterSession::Impl : std::enable_shared_from_this<Impl> {
         backoff_timer(strand),
         rng(static_cast<unsigned>(std::hash<std::string>{}(config.name))) {
     const net::HttpTarget target{"vcenter " + config.name, config.endpoint.host,
-                                 config.endpoint.port, tls_policy(config)};
+                                 config.endpoint.port, tls_policy(config.https, config.tls)};
     control = std::make_unique<net::HttpClient>(strand, target, options.limits);
     net::HttpLimits poll_limits = options.limits;
     poll_limits.request_timeout += options.max_wait;

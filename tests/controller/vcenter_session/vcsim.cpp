@@ -73,28 +73,7 @@ VCenterConfig vcenter_config(const std::string& name, const Vcsim& sim, TlsTrust
   return c;
 }
 
-Pipeline::Pipeline() : work_(io_.get_executor()) {
-  store_ = Store::open(dir_.file("vmfabric.db"));
-  writer_ = std::make_unique<GraphWriter>(io_.get_executor(), *store_, Graph{});
-  writer_->subscribe([this](const GraphChanges& changes, const Snapshot&) {
-    {
-      std::lock_guard lock(mutex_);
-      ++changes_;
-      for (const Change& c : changes.changes) {
-        if (kind_of(c.key) != EntityKind::kVCenter) ++inventory_changes_;
-      }
-    }
-    changed_.notify_all();
-  });
-  for (int i = 0; i < 2; ++i) threads_.emplace_back([this] { io_.run(); });
-}
-
-Pipeline::~Pipeline() {
-  stop_sessions();
-  work_.reset();
-  io_.stop();
-  for (auto& t : threads_) t.join();
-}
+Pipeline::~Pipeline() { stop_sessions(); }
 
 vcenter::SessionOptions Pipeline::fast_options() {
   vcenter::SessionOptions o;
@@ -109,8 +88,8 @@ vcenter::SessionOptions Pipeline::fast_options() {
 void Pipeline::add_session(VCenterConfig config, vcenter::SessionOptions options) {
   const std::string source = "vcenter " + config.name;
   sessions_.push_back(std::make_unique<vcenter::VCenterSession>(
-      io_.get_executor(), std::move(config),
-      [this, source](Delta d) { writer_->submit(std::move(d), source); }, options));
+      executor(), std::move(config),
+      [this, source](Delta d) { writer().submit(std::move(d), source); }, options));
   sessions_.back()->start();
 }
 
@@ -121,27 +100,7 @@ void Pipeline::stop_sessions() {
     stopped.get_future().wait_for(30s);
   }
   sessions_.clear();
-  std::promise<void> flushed;
-  writer_->flush([&] { flushed.set_value(); });
-  flushed.get_future().wait_for(30s);
-}
-
-bool Pipeline::wait_for(const std::function<bool(const Snapshot&)>& pred,
-                        std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  std::unique_lock lock(mutex_);
-  while (true) {
-    const std::uint64_t seen = changes_;
-    lock.unlock();
-    if (pred(*graph())) return true;
-    lock.lock();
-    if (!changed_.wait_until(lock, deadline, [&] { return changes_ != seen; })) return false;
-  }
-}
-
-std::uint64_t Pipeline::inventory_changes() {
-  std::lock_guard lock(mutex_);
-  return inventory_changes_;
+  flush();
 }
 
 const Vm* vm_named(const Snapshot& g, const std::string& vcenter, const std::string& name) {

@@ -2,20 +2,15 @@
 // and a live controller pipeline (session -> graph writer -> store) whose graph tests can await.
 #pragma once
 
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
 #include <chrono>
-#include <condition_variable>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "config/config.h"
-#include "runtime/graph_writer.h"
+#include "support/graph_pipeline.h"
 #include "support/process.h"
 #include "support/temp_dir.h"
 #include "vcenter/session.h"
@@ -54,36 +49,19 @@ class Vcsim {
 // A VCenterConfig for a simulator; the password comes from VMFABRIC_TEST_VC_PASSWORD.
 VCenterConfig vcenter_config(const std::string& name, const Vcsim& sim, TlsTrust tls = {});
 
-// io_context threads + store + GraphWriter + sessions, with a way to await graph conditions.
-class Pipeline {
+// A live graph (GraphPipeline) fed by vCenter sessions.
+class Pipeline : public GraphPipeline {
  public:
-  Pipeline();
   ~Pipeline();
   void add_session(VCenterConfig config, vcenter::SessionOptions options = fast_options());
   void stop_sessions();
-
-  std::shared_ptr<const Snapshot> graph() const { return writer_->snapshots().latest(); }
-  // Waits until `pred(graph)` holds, re-checking after each graph change. False on timeout.
-  bool wait_for(const std::function<bool(const Snapshot&)>& pred,
-                std::chrono::milliseconds timeout = std::chrono::seconds(20));
-  Store& store() { return *store_; }
   // How many entity changes other than of VCenter entities the graph has seen.
-  std::uint64_t inventory_changes();
+  std::uint64_t inventory_changes() const { return changes() - changes(EntityKind::kVCenter); }
 
   static vcenter::SessionOptions fast_options();
 
  private:
-  TempDir dir_;
-  std::unique_ptr<Store> store_;
-  boost::asio::io_context io_;
-  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
-  std::unique_ptr<GraphWriter> writer_;
   std::vector<std::unique_ptr<vcenter::VCenterSession>> sessions_;
-  std::vector<std::thread> threads_;
-  std::mutex mutex_;
-  std::condition_variable changed_;
-  std::uint64_t changes_ = 0;            // guarded by mutex_
-  std::uint64_t inventory_changes_ = 0;  // guarded by mutex_
 };
 
 // Shorthands over a snapshot.
