@@ -8,6 +8,7 @@
 
 #include "config/tls.h"
 #include "log/log.h"
+#include "model/text.h"
 
 namespace vmfabric::southbound {
 
@@ -26,20 +27,15 @@ EapiEndpoint endpoint_of(const SwitchConfig& config) {
 
 namespace {
 
-// A failure worth another try for a read: no answer, or the switch's HTTP server failing.
+// A failure worth another try for a read: no answer, or the switch's HTTP server failing. A
+// certificate that does not verify or an oversized answer will be the same next time.
 bool transient(const std::exception& e) {
-  if (dynamic_cast<const net::HttpError*>(&e)) return true;
+  if (const auto* http = dynamic_cast<const net::HttpError*>(&e)) {
+    return http->kind() != net::HttpError::Kind::kTls &&
+           http->kind() != net::HttpError::Kind::kTooLarge;
+  }
   const auto* http = dynamic_cast<const EapiHttpError*>(&e);
   return http && http->status() >= 500;
-}
-
-std::string join(const std::vector<std::string>& parts, std::string_view separator) {
-  std::string out;
-  for (const std::string& p : parts) {
-    if (!out.empty()) out += separator;
-    out += p;
-  }
-  return out;
 }
 
 // At most `n` bytes of a body for a message, on one line.

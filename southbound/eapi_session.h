@@ -51,7 +51,8 @@ struct EapiOptions {
   net::HttpLimits limits{std::chrono::milliseconds(5000), std::chrono::milliseconds(15000),
                          std::size_t{64} << 20};
   // A read (show commands) is tried this many times when no answer came (timeout, closed or
-  // refused connection) or the switch answered HTTP 5xx; never after a JSON-RPC error or a 401.
+  // refused connection) or the switch answered HTTP 5xx; never after a JSON-RPC error, a 401 or
+  // a certificate that does not verify.
   int read_attempts = 3;
   std::chrono::milliseconds retry_backoff{250};  // before the 2nd try; doubled for each next one
 };

@@ -10,6 +10,7 @@
 #include <deque>
 
 #include "log/log.h"
+#include "model/text.h"
 
 namespace vmfabric::southbound {
 
@@ -130,10 +131,8 @@ struct SwitchAgent::Impl : std::enable_shared_from_this<Impl> {
       }
       if (!report.verified()) {
         result.error = "switch " + config.name + ": configuration session " + job.session +
-                       " committed but the switch differs from what was asked: ";
-        for (std::size_t i = 0; i < report.mismatches.size(); ++i) {
-          result.error += (i ? "; " : "") + report.mismatches[i];
-        }
+                       " committed but the switch differs from what was asked: " +
+                       join(report.mismatches, "; ");
       }
       result.report = std::move(report);
     } catch (const ApplyError& e) {

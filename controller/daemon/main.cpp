@@ -12,6 +12,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <map>
 #include <set>
 #include <string>
 #include <string_view>
@@ -20,6 +21,7 @@
 #include "config/config.h"
 #include "graph/graph.h"
 #include "log/log.h"
+#include "reconcile/reconciler.h"
 #include "runtime/graph_writer.h"
 #include "southbound/switch_agent.h"
 #include "store/store.h"
@@ -128,6 +130,27 @@ int run(const std::string& path) {
   auto work = boost::asio::make_work_guard(io);
   GraphWriter writer(io.get_executor(), *store, std::move(graph));
 
+  // Switch agents by name, for the reconciler's applies.
+  std::map<std::string, std::unique_ptr<southbound::SwitchAgent>> agents;
+  reconcile::Reconciler reconciler(
+      io.get_executor(), *store, writer.snapshots(), cfg.policy,
+      [&agents](const SwitchId& sw, southbound::ChangeSet changes, std::string session,
+                std::function<void(southbound::ApplyResult)> done) {
+        const auto agent = agents.find(sw.str());
+        if (agent == agents.end()) {  // a switch the database knows but the config no longer
+          southbound::ApplyResult unknown;
+          unknown.error = "switch " + sw.str() + " is not configured";
+          unknown.failure = southbound::ApplyError::Outcome::kNotApplied;
+          done(std::move(unknown));
+          return;
+        }
+        agent->second->apply(std::move(changes), std::move(session), std::move(done));
+      },
+      [&writer](std::function<void()> done) { writer.flush(std::move(done)); });
+  writer.subscribe(
+      [&reconciler](const GraphChanges&, const Snapshot&) { reconciler.graph_changed(); });
+  reconciler.graph_changed();  // converge what the database holds, before anything changes
+
   std::vector<std::unique_ptr<vcenter::VCenterSession>> sessions;
   for (const auto& vc : cfg.vcenters) {
     sessions.push_back(std::make_unique<vcenter::VCenterSession>(
@@ -137,19 +160,19 @@ int run(const std::string& path) {
     sessions.back()->start();
   }
 
-  std::vector<std::unique_ptr<southbound::SwitchAgent>> agents;
   for (const auto& sw : cfg.switches) {
     southbound::SwitchAgentOptions options;
     options.poll_interval = std::chrono::seconds(sw.poll_interval_s);
-    agents.push_back(std::make_unique<southbound::SwitchAgent>(
+    auto& agent = agents[sw.name] = std::make_unique<southbound::SwitchAgent>(
         io.get_executor(), sw, writer.snapshots(),
         [&writer, source = "switch " + sw.name](Delta d) { writer.submit(std::move(d), source); },
-        options));
-    agents.back()->start();
+        options);
+    agent->start();
   }
 
-  // Stop: vCenter sessions and switch agents first (sessions log out and mark their vCenters
-  // disconnected), then the writer persists what is queued, then the threads end.
+  // Stop: the reconciler first (no new sessions; those in flight end), then vCenter sessions
+  // and switch agents (sessions log out and mark their vCenters disconnected), then the writer
+  // persists what is queued, then the threads end.
   boost::asio::signal_set signals(io, SIGTERM, SIGINT);
   int stop_signal = 0;
   auto remaining = std::make_shared<std::atomic<std::size_t>>(sessions.size() + agents.size());
@@ -163,15 +186,17 @@ int run(const std::string& path) {
     if (ec) return;
     stop_signal = signo;
     log::info("vmfabricd.stopping", {{"signal", signal_name(signo)}});
-    if (*remaining == 0) {
-      finish();
-      return;
-    }
-    auto stopped = [&, remaining] {
-      if (--*remaining == 0) finish();
-    };
-    for (auto& session : sessions) session->stop(stopped);
-    for (auto& agent : agents) agent->stop(stopped);
+    reconciler.stop([&, remaining] {
+      if (*remaining == 0) {
+        finish();
+        return;
+      }
+      auto stopped = [&, remaining] {
+        if (--*remaining == 0) finish();
+      };
+      for (auto& session : sessions) session->stop(stopped);
+      for (auto& [name, agent] : agents) agent->stop(stopped);
+    });
   });
   log::info("vmfabricd.ready", {{"pid", static_cast<long>(getpid())}});
 

@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include <array>
+#include <mutex>
 #include <nlohmann/json.hpp>
 
 #include "log/log.h"
@@ -129,6 +130,9 @@ class Statement {
 }  // namespace
 
 struct Store::Impl {
+  // The graph's writer saves while other strands journal: one connection, one caller at a time,
+  // so that no statement lands inside another caller's transaction.
+  mutable std::mutex mutex;
   sqlite3* db = nullptr;
   std::string path;
   // Per kind: upsert and delete, prepared once.
@@ -277,6 +281,7 @@ std::unique_ptr<Store> Store::open(const std::string& path, const std::vector<Mi
 
 void Store::save(const Snapshot& after, const GraphChanges& changes) {
   if (changes.empty()) return;
+  std::lock_guard lock(impl_->mutex);
   Impl& db = *impl_;
   db.transaction([&] {
     // Removals last-kind first (an owner's rows cascade anyway); then upserts, owners first.
@@ -309,6 +314,7 @@ void Store::save(const Snapshot& after, const GraphChanges& changes) {
 }
 
 Delta Store::load() const {
+  std::lock_guard lock(impl_->mutex);
   Delta delta;
   for (EntityKind kind : kAllKinds) {
     Statement s(impl_->db, std::string("SELECT id, data FROM ") + table_of(kind) + " ORDER BY id",
@@ -326,6 +332,7 @@ Delta Store::load() const {
 }
 
 std::size_t Store::entity_count() const {
+  std::lock_guard lock(impl_->mutex);
   std::size_t n = 0;
   for (EntityKind kind : kAllKinds) {
     Statement s(impl_->db, std::string("SELECT count(*) FROM ") + table_of(kind), path_);
@@ -360,6 +367,7 @@ JournalResult journal_result(const std::string& s) {
 }  // namespace
 
 std::int64_t Store::journal_begin(const JournalEntry& entry) {
+  std::lock_guard lock(impl_->mutex);
   Statement s(impl_->db,
               "INSERT INTO journal (created_ms, switch, session, commands, reason, cause, result, "
               "detail) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)",
@@ -377,6 +385,7 @@ std::int64_t Store::journal_begin(const JournalEntry& entry) {
 
 void Store::journal_finish(std::int64_t id, JournalResult result, const std::string& detail,
                            std::int64_t finished_ms) {
+  std::lock_guard lock(impl_->mutex);
   Statement s(impl_->db, "UPDATE journal SET result = ?, detail = ?, finished_ms = ? WHERE id = ?",
               path_);
   s.bind(1, std::string(to_string(result)))
@@ -390,6 +399,7 @@ void Store::journal_finish(std::int64_t id, JournalResult result, const std::str
 }
 
 std::vector<JournalEntry> Store::journal(const JournalQuery& query) const {
+  std::lock_guard lock(impl_->mutex);
   Statement s(impl_->db,
               "SELECT id, created_ms, finished_ms, switch, session, commands, reason, cause, "
               "result, detail FROM journal WHERE id > ?1 AND (?2 IS NULL OR switch = ?2) "
@@ -421,6 +431,7 @@ std::vector<JournalEntry> Store::journal(const JournalQuery& query) const {
 }
 
 std::vector<std::string> Store::check_integrity() const {
+  std::lock_guard lock(impl_->mutex);
   std::vector<std::string> problems;
   {
     Statement s(impl_->db, "PRAGMA integrity_check", path_);
@@ -433,6 +444,36 @@ std::vector<std::string> Store::check_integrity() const {
     problems.push_back("foreign key violation in " + fk.text(0) + " (row " + fk.text(1) + ")");
   }
   return problems;
+}
+
+void Store::record_created_vlans(const std::string& switch_name, const VlanSet& vlans,
+                                 std::int64_t now_ms) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->transaction([&] {
+    Statement s(impl_->db,
+                "INSERT OR IGNORE INTO created_vlans (switch, vlan, created_ms) VALUES (?, ?, ?)",
+                path_);
+    for (const VlanId v : vlans.ids()) {
+      s.bind(1, switch_name).bind(2, std::int64_t{v.value}).bind(3, now_ms).run(path_);
+    }
+  });
+}
+
+void Store::forget_created_vlans(const std::string& switch_name, const VlanSet& vlans) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->transaction([&] {
+    Statement s(impl_->db, "DELETE FROM created_vlans WHERE switch = ? AND vlan = ?", path_);
+    for (const VlanId v : vlans.ids())
+      s.bind(1, switch_name).bind(2, std::int64_t{v.value}).run(path_);
+  });
+}
+
+std::map<std::string, VlanSet> Store::created_vlans() const {
+  std::lock_guard lock(impl_->mutex);
+  Statement s(impl_->db, "SELECT switch, vlan FROM created_vlans ORDER BY switch, vlan", path_);
+  std::map<std::string, VlanSet> out;
+  while (s.step(path_)) out[s.text(0)].insert(VlanId::checked(s.integer(1)));
+  return out;
 }
 
 }  // namespace vmfabric

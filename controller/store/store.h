@@ -3,10 +3,12 @@
 // that opens and holds every batch committed before it. Opening migrates the schema (all pending
 // migrations in one transaction) and refuses a database written by a newer vmfabricd.
 //
-// Not thread-safe: owned by the graph's writer.
+// Thread-safe: the graph's writer saves; the reconciler and the API journal from their own
+// strands (calls are serialized on the one connection).
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -76,6 +78,12 @@ class Store {
   void journal_finish(std::int64_t id, JournalResult result, const std::string& detail,
                       std::int64_t finished_ms);
   std::vector<JournalEntry> journal(const JournalQuery& query) const;
+
+  // The VLANs vmfabric created on each switch (the only ones it may delete), by switch name.
+  void record_created_vlans(const std::string& switch_name, const VlanSet& vlans,
+                            std::int64_t now_ms);
+  void forget_created_vlans(const std::string& switch_name, const VlanSet& vlans);
+  std::map<std::string, VlanSet> created_vlans() const;
 
   // `PRAGMA integrity_check` and `foreign_key_check`: empty when healthy, else the problems.
   std::vector<std::string> check_integrity() const;

@@ -2,12 +2,6 @@
 // with a test CA and server certificates made at test time with the OpenSSL C API.
 #include "net/http_client.h"
 
-#include <openssl/bio.h>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
-#include <openssl/x509.h>
-#include <openssl/x509v3.h>
-
 #include <atomic>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -36,6 +30,7 @@
 
 #include "log/log.h"
 #include "support/temp_dir.h"
+#include "support/test_pki.h"
 
 using namespace vmfabric;
 using namespace vmfabric::net;
@@ -49,108 +44,11 @@ namespace http = beast::http;
 namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 using boost::system::error_code;
+using testing::ServerIdentity;
+using testing::TestCa;
 
 // ---------------------------------------------------------------------------------------------
 // Test PKI
-
-struct KeyDeleter {
-  void operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); }
-};
-struct CertDeleter {
-  void operator()(X509* c) const { X509_free(c); }
-};
-using Key = std::unique_ptr<EVP_PKEY, KeyDeleter>;
-using Cert = std::unique_ptr<X509, CertDeleter>;
-
-Key make_key() {
-  Key key(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256"));
-  if (!key) throw std::runtime_error("EC key generation failed");
-  return key;
-}
-
-void add_extension(X509* cert, X509V3_CTX* ctx, int nid, const std::string& value) {
-  X509_EXTENSION* ext = X509V3_EXT_conf_nid(nullptr, ctx, nid, value.c_str());
-  if (ext == nullptr) throw std::runtime_error("bad X509 extension " + value);
-  X509_add_ext(cert, ext, -1);
-  X509_EXTENSION_free(ext);
-}
-
-// A certificate for `key` named `cn`, signed by `issuer` (self-signed when null). `san` is an
-// OpenSSL subjectAltName value ("IP:127.0.0.1,DNS:localhost"), or empty.
-Cert make_cert(EVP_PKEY* key, const std::string& cn, bool ca, const std::string& san,
-               X509* issuer = nullptr, EVP_PKEY* issuer_key = nullptr) {
-  static long serial = 1;
-  Cert cert(X509_new());
-  X509_set_version(cert.get(), 2);
-  ASN1_INTEGER_set(X509_get_serialNumber(cert.get()), serial++);
-  X509_gmtime_adj(X509_getm_notBefore(cert.get()), -3600);
-  X509_gmtime_adj(X509_getm_notAfter(cert.get()), 86400);
-  X509_set_pubkey(cert.get(), key);
-  X509_NAME* name = X509_get_subject_name(cert.get());
-  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
-                             reinterpret_cast<const unsigned char*>(cn.c_str()), -1, -1, 0);
-  X509_set_issuer_name(cert.get(), issuer != nullptr ? X509_get_subject_name(issuer) : name);
-  X509V3_CTX ctx;
-  X509V3_set_ctx(&ctx, issuer != nullptr ? issuer : cert.get(), cert.get(), nullptr, nullptr, 0);
-  add_extension(cert.get(), &ctx, NID_basic_constraints, ca ? "critical,CA:TRUE" : "CA:FALSE");
-  add_extension(cert.get(), &ctx, NID_subject_key_identifier, "hash");
-  if (ca) {
-    add_extension(cert.get(), &ctx, NID_key_usage, "critical,keyCertSign,cRLSign");
-  } else {
-    add_extension(cert.get(), &ctx, NID_key_usage, "critical,digitalSignature");
-    add_extension(cert.get(), &ctx, NID_ext_key_usage, "serverAuth");
-  }
-  if (!san.empty()) add_extension(cert.get(), &ctx, NID_subject_alt_name, san);
-  if (X509_sign(cert.get(), issuer_key != nullptr ? issuer_key : key, EVP_sha256()) == 0) {
-    throw std::runtime_error("X509_sign failed");
-  }
-  return cert;
-}
-
-template <class Write>
-std::string to_pem(Write write) {
-  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_mem()), BIO_free);
-  if (write(bio.get()) != 1) throw std::runtime_error("PEM write failed");
-  char* data = nullptr;
-  const long len = BIO_ctrl(bio.get(), BIO_CTRL_INFO, 0, &data);  // BIO_get_mem_data
-  return std::string(data, static_cast<std::size_t>(len));
-}
-
-std::string cert_pem(X509* cert) {
-  return to_pem([&](BIO* b) { return PEM_write_bio_X509(b, cert); });
-}
-
-std::string key_pem(EVP_PKEY* key) {
-  return to_pem([&](BIO* b) {
-    return PEM_write_bio_PrivateKey(b, key, nullptr, nullptr, 0, nullptr, nullptr);
-  });
-}
-
-std::string fingerprint(X509* cert) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  X509_digest(cert, EVP_sha256(), md, &len);
-  std::string out;
-  char buf[3];
-  for (unsigned int i = 0; i < len; ++i) {
-    std::snprintf(buf, sizeof buf, "%02x", md[i]);
-    out += buf;
-  }
-  return out;
-}
-
-// A server's certificate chain and key, as PEM.
-struct ServerIdentity {
-  std::string chain_pem;
-  std::string key_pem;
-  std::string fingerprint;  // SHA-256 of the leaf, lowercase hex
-};
-
-ServerIdentity issue(const std::string& cn, const std::string& san, X509* ca, EVP_PKEY* ca_key) {
-  Key key = make_key();
-  Cert cert = make_cert(key.get(), cn, false, san, ca, ca_key);
-  return {cert_pem(cert.get()), key_pem(key.get()), fingerprint(cert.get())};
-}
 
 // Made once per test run: two unrelated CAs (their PEM files in a temp dir) and server
 // identities for the scenarios.
@@ -163,17 +61,13 @@ struct Pki {
   ServerIdentity self_signed;
 
   Pki() {
-    Key ca_key = make_key();
-    Cert ca = make_cert(ca_key.get(), "vmfabric test CA", true, "");
-    Key other_key = make_key();
-    Cert other = make_cert(other_key.get(), "unrelated CA", true, "");
-    ca_file = dir.write("ca.pem", cert_pem(ca.get()));
-    other_ca_file = dir.write("other-ca.pem", cert_pem(other.get()));
-    server = issue("127.0.0.1", "IP:127.0.0.1,DNS:localhost", ca.get(), ca_key.get());
-    other_name = issue("other.example", "DNS:other.example", ca.get(), ca_key.get());
-    Key self_key = make_key();
-    Cert self = make_cert(self_key.get(), "127.0.0.1", false, "IP:127.0.0.1");
-    self_signed = {cert_pem(self.get()), key_pem(self_key.get()), fingerprint(self.get())};
+    const TestCa ca("vmfabric test CA");
+    const TestCa other("unrelated CA");
+    ca_file = dir.write("ca.pem", ca.cert_pem());
+    other_ca_file = dir.write("other-ca.pem", other.cert_pem());
+    server = ca.issue("127.0.0.1", "IP:127.0.0.1,DNS:localhost");
+    other_name = ca.issue("other.example", "DNS:other.example");
+    self_signed = testing::self_signed("127.0.0.1", "IP:127.0.0.1");
   }
 };
 
@@ -224,7 +118,7 @@ class TestServer {
       : handler_(std::move(handler)), acceptor_(io_, {asio::ip::make_address("127.0.0.1"), 0}) {
     if (identity != nullptr) {
       ctx_.emplace(ssl::context::tls_server);
-      ctx_->use_certificate_chain(asio::buffer(identity->chain_pem));
+      ctx_->use_certificate_chain(asio::buffer(identity->cert_pem));
       ctx_->use_private_key(asio::buffer(identity->key_pem), ssl::context::pem);
     }
     asio::co_spawn(io_, accept_loop(), asio::detached);
@@ -807,7 +701,7 @@ TEST_CASE("TLS with a certificate for another name fails verification", "[net][t
     TestServer server(echo, &pki().self_signed);
     asio::io_context io;
     TlsPolicy trust_it;  // the self-signed certificate is its own CA
-    trust_it.ca_file = pki().dir.write("self.pem", pki().self_signed.chain_pem);
+    trust_it.ca_file = pki().dir.write("self.pem", pki().self_signed.cert_pem);
     HttpClient client(io.get_executor(), tls_target(server.port(), trust_it, "localhost"));
     const HttpError e = request_error(io, client, get("/sdk"));
     CHECK(e.kind() == HttpError::Kind::kTls);

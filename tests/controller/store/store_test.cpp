@@ -259,6 +259,22 @@ TEST_CASE("the journal records a change before and after it is applied", "[store
                       Catch::EndsWith("journal entry 9999 does not exist"));
 }
 
+TEST_CASE("the VLANs vmfabric created are remembered per switch across reopen", "[store]") {
+  testing::TempDir dir;
+  {
+    auto store = Store::open(dir.file("c.db"));
+    store->record_created_vlans("leaf1a", VlanSet::parse("120,130-132"), 1000);
+    store->record_created_vlans("leaf1a", VlanSet::of({120}), 2000);  // again: no change
+    store->record_created_vlans("spine1", VlanSet::of({120}), 1000);
+    store->forget_created_vlans("leaf1a", VlanSet::of({131}));
+  }
+  auto store = Store::open(dir.file("c.db"));
+  const auto created = store->created_vlans();
+  REQUIRE(created.size() == 2);
+  REQUIRE(created.at("leaf1a") == VlanSet::parse("120,130,132"));
+  REQUIRE(created.at("spine1") == VlanSet::of({120}));
+}
+
 TEST_CASE("a DV portgroup moved to another switch is owned by the new one in the database",
           "[store]") {
   testing::TempDir dir;

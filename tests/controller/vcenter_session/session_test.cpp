@@ -198,7 +198,7 @@ TlsTrust trust(const std::function<void(TlsTrust&)>& set) {
 }
 
 json topology() {
-  std::ifstream in(VCSIM_TOPOLOGY);
+  std::ifstream in(default_vcsim_topology());
   return json::parse(in);
 }
 

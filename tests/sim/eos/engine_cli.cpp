@@ -90,6 +90,15 @@ std::string default_vlan_name(int id) {
 
 }  // namespace
 
+const Session& pending_session(const Switch& sw, const std::string& name) {
+  const auto it = sw.sessions.find(name);
+  if (it == sw.sessions.end()) throw CliError{1000, "Session " + name + " does not exist"};
+  if (!it->second.pending) {
+    throw CliError{1000, "Session " + name + " has already been committed"};
+  }
+  return it->second;
+}
+
 // A change to one interface's configuration, built once the command parsed.
 using PortChange = std::function<void(Config&, const IfId&, PortConfig&)>;
 
@@ -133,11 +142,11 @@ struct Cli::State {
     const std::vector<std::string> words = split_words(line);
     if (words.empty() || words[0][0] == '!') return ok();
     if (kw(words, 0, "show")) {
-      if (kw(words, 1, "running-config") && !privileged) {
+      if ((kw(words, 1, "running-config") || kw(words, 1, "session-config")) && !privileged) {
         throw CliError{1002, "Invalid input (privileged mode required)"};
       }
       return run_show(sw, std::vector<std::string>(words.begin() + 1, words.end()), json_format,
-                      autocomplete);
+                      autocomplete, session);
     }
     if (kw(words, 0, "enable")) {
       privileged = true;
@@ -232,17 +241,9 @@ struct Cli::State {
     mode = Mode::kConfig;
   }
 
-  Session& pending_session(const std::string& name) {
-    const auto it = sw.sessions.find(name);
-    if (it == sw.sessions.end()) throw CliError{1000, "Session " + name + " does not exist"};
-    if (!it->second.pending) {
-      throw CliError{1000, "Session " + name + " has already been committed"};
-    }
-    return it->second;
-  }
-
   void commit(const std::string& name) {
-    Session& s = pending_session(name);
+    pending_session(sw, name);
+    Session& s = sw.sessions.at(name);
     if (sw.failing_commits > 0) {
       --sw.failing_commits;
       throw CliError{1000, "Commit failed: injected fault (vmfabric-eos)"};
@@ -258,7 +259,7 @@ struct Cli::State {
   }
 
   void abort(const std::string& name) {
-    pending_session(name);
+    pending_session(sw, name);
     sw.sessions.erase(name);
     if (session == name) leave_config();
   }

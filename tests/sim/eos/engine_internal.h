@@ -194,10 +194,14 @@ class Cli {
   std::unique_ptr<State> state_;
 };
 
-// `show` commands. `words` are the tokens after "show"; returns the result object (JSON format)
-// or {"output": text}. Throws CliError.
+// The pending session `name` of `sw`; throws CliError 1000 when there is none by that name.
+const Session& pending_session(const Switch& sw, const std::string& name);
+
+// `show` commands. `words` are the tokens after "show"; `session` is the configuration session
+// the CLI is in ("" outside one). Returns the result object (JSON format) or {"output": text}.
+// Throws CliError.
 nlohmann::json run_show(const Switch& sw, const std::vector<std::string>& words, bool json,
-                        bool autocomplete);
+                        bool autocomplete, const std::string& session);
 
 // Keyword match: exact, any case, or a prefix when the request enabled autoComplete.
 bool keyword(std::string_view token, std::string_view word, bool autocomplete);

@@ -5,6 +5,8 @@
 // rather than its members), as EOS does. Port-channel members appear in `show interfaces
 // switchport` and `show interfaces status` with their port-channel's switchport settings (what
 // the port forwards), not their own dormant ones. There is no Management1 interface.
+// `show session-config` exists only with `diffs`, for pending sessions (a committed one is 1000).
+#include <algorithm>
 #include <cstdio>
 
 #include "tests/sim/eos/engine_internal.h"
@@ -546,10 +548,11 @@ void port_lines(const PortConfig& cfg, const IfId& id, bool all, std::vector<std
   }
 }
 
-std::vector<ConfigSection> config_sections(const Switch& sw, bool all) {
+// The sections of `config` (running or a session's candidate) on switch `sw`.
+std::vector<ConfigSection> config_sections(const Switch& sw, const Config& config, bool all) {
   std::vector<ConfigSection> out;
   out.push_back({"hostname " + sw.name, {}});
-  for (const auto& [id, vlan] : sw.running.vlans) {
+  for (const auto& [id, vlan] : config.vlans) {
     if (id == 1) continue;
     ConfigSection s{"vlan " + std::to_string(id), {}};
     char fallback[16];
@@ -560,12 +563,12 @@ std::vector<ConfigSection> config_sections(const Switch& sw, bool all) {
     out.push_back(std::move(s));
   }
   std::vector<IfId> ids;
-  for (const auto& [number, unused] : sw.running.port_channels)
+  for (const auto& [number, unused] : config.port_channels)
     ids.push_back({IfKind::kPortChannel, number});
   for (int e = 1; e <= sw.ethernet_ports(); ++e) ids.push_back({IfKind::kEthernet, e});
   for (const IfId& id : ids) {
     ConfigSection s{"interface " + id.name(), {}};
-    port_lines(*sw.running.port(id), id, all, s.children);
+    port_lines(*config.port(id), id, all, s.children);
     out.push_back(std::move(s));
   }
   if (sw.mlag) {
@@ -579,11 +582,25 @@ std::vector<ConfigSection> config_sections(const Switch& sw, bool all) {
   return out;
 }
 
+std::string config_header(const Switch& sw) {
+  return "! device: " + sw.name + " (" + sw.model + ", EOS-" + sw.eos_version + ")";
+}
+
+// `config` as `show running-config [all]` prints it.
+std::string config_text(const Switch& sw, const Config& config, bool all) {
+  std::string text = std::string("! Command: show running-config") + (all ? " all" : "") + "\n" +
+                     config_header(sw) + "\n!\n";
+  for (const ConfigSection& s : config_sections(sw, config, all)) {
+    text += s.line + "\n";
+    for (const std::string& c : s.children) text += "   " + c + "\n";
+    text += "!\n";
+  }
+  return text + "end\n";
+}
+
 json show_running_config(const Switch& sw, bool all, bool as_json) {
-  const std::string header =
-      "! device: " + sw.name + " (" + sw.model + ", EOS-" + sw.eos_version + ")";
-  const std::vector<ConfigSection> sections = config_sections(sw, all);
   if (as_json) {
+    const std::vector<ConfigSection> sections = config_sections(sw, sw.running, all);
     json cmds = json::object();
     for (const ConfigSection& s : sections) {
       if (s.children.empty() && s.line.rfind("interface ", 0) != 0 &&
@@ -595,22 +612,136 @@ json show_running_config(const Switch& sw, bool all, bool as_json) {
       for (const std::string& c : s.children) children[c] = nullptr;
       cmds[s.line] = {{"cmds", std::move(children)}, {"comments", json::array()}};
     }
-    return {{"cmds", std::move(cmds)}, {"comments", json::array()}, {"header", {header}}};
+    return {
+        {"cmds", std::move(cmds)}, {"comments", json::array()}, {"header", {config_header(sw)}}};
   }
-  std::string text =
-      std::string("! Command: show running-config") + (all ? " all" : "") + "\n" + header + "\n!\n";
-  for (const ConfigSection& s : sections) {
-    text += s.line + "\n";
-    for (const std::string& c : s.children) text += "   " + c + "\n";
-    text += "!\n";
+  return text_output(config_text(sw, sw.running, all));
+}
+
+// ---- show session-config [named NAME] diffs
+
+constexpr std::size_t kDiffContext = 3;  // as `diff -u`
+
+std::vector<std::string> split_lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    const std::size_t end = std::min(text.find('\n', start), text.size());
+    out.push_back(text.substr(start, end - start));
+    start = end + 1;
   }
-  return text_output(text + "end\n");
+  return out;
+}
+
+// One line of an edit script: ' ' kept, '-' only in `a`, '+' only in `b`.
+struct Edit {
+  char op;
+  const std::string* line;
+};
+
+// A shortest edit script from `a` to `b` (longest common subsequence), removals before
+// additions within a change, as `diff` prints them.
+std::vector<Edit> line_edits(const std::vector<std::string>& a, const std::vector<std::string>& b) {
+  // Sessions change a few lines of a long config: the quadratic table covers only the middle
+  // between the common head and tail.
+  std::size_t head = 0;
+  while (head < a.size() && head < b.size() && a[head] == b[head]) ++head;
+  std::size_t tail = 0;
+  while (tail < a.size() - head && tail < b.size() - head &&
+         a[a.size() - 1 - tail] == b[b.size() - 1 - tail]) {
+    ++tail;
+  }
+  const std::size_t n = a.size() - head - tail;
+  const std::size_t m = b.size() - head - tail;
+  // lcs[i * (m + 1) + j]: the LCS length of the middles from a[head + i] and b[head + j] on.
+  std::vector<std::size_t> lcs((n + 1) * (m + 1), 0);
+  const auto at = [&](std::size_t i, std::size_t j) -> std::size_t& {
+    return lcs[i * (m + 1) + j];
+  };
+  for (std::size_t i = n; i-- > 0;) {
+    for (std::size_t j = m; j-- > 0;) {
+      at(i, j) =
+          a[head + i] == b[head + j] ? at(i + 1, j + 1) + 1 : std::max(at(i + 1, j), at(i, j + 1));
+    }
+  }
+  std::vector<Edit> out;
+  for (std::size_t k = 0; k < head; ++k) out.push_back({' ', &a[k]});
+  std::size_t i = 0;
+  std::size_t j = 0;
+  while (i < n || j < m) {
+    if (i < n && j < m && a[head + i] == b[head + j]) {
+      out.push_back({' ', &a[head + i++]});
+      ++j;
+    } else if (j == m || (i < n && at(i + 1, j) >= at(i, j + 1))) {
+      out.push_back({'-', &a[head + i++]});
+    } else {
+      out.push_back({'+', &b[head + j++]});
+    }
+  }
+  for (std::size_t k = a.size() - tail; k < a.size(); ++k) out.push_back({' ', &a[k]});
+  return out;
+}
+
+// A hunk range as `diff -u` prints it: "start,count", just "start" for one line, and the line
+// before the hunk for none.
+std::string hunk_range(std::size_t before, std::size_t count) {
+  if (count == 1) return std::to_string(before + 1);
+  return std::to_string(count == 0 ? before : before + 1) + "," + std::to_string(count);
+}
+
+// `diff -u` of two texts: "" when they are equal.
+std::string unified_diff(const std::string& from, const std::string& to,
+                         const std::string& from_label, const std::string& to_label) {
+  const std::vector<std::string> a = split_lines(from);
+  const std::vector<std::string> b = split_lines(to);
+  const std::vector<Edit> edits = line_edits(a, b);
+  // Lines of `a` and of `b` before each edit, for the hunk headers.
+  std::vector<std::size_t> a_before(edits.size() + 1, 0);
+  std::vector<std::size_t> b_before(edits.size() + 1, 0);
+  for (std::size_t k = 0; k < edits.size(); ++k) {
+    a_before[k + 1] = a_before[k] + (edits[k].op != '+' ? 1 : 0);
+    b_before[k + 1] = b_before[k] + (edits[k].op != '-' ? 1 : 0);
+  }
+  const auto next_change = [&](std::size_t k) {
+    while (k < edits.size() && edits[k].op == ' ') ++k;
+    return k;
+  };
+  std::string out;
+  for (std::size_t change = next_change(0); change < edits.size();) {
+    const std::size_t start = change - std::min(change, kDiffContext);
+    // Changes separated by at most twice the context share a hunk.
+    std::size_t end = change;
+    while (true) {
+      while (end < edits.size() && edits[end].op != ' ') ++end;
+      change = next_change(end);
+      if (change == edits.size() || change - end > 2 * kDiffContext) break;
+      end = change;
+    }
+    end = std::min(end + kDiffContext, edits.size());
+    if (out.empty()) out = "--- " + from_label + "\n+++ " + to_label + "\n";
+    out += "@@ -" + hunk_range(a_before[start], a_before[end] - a_before[start]) + " +" +
+           hunk_range(b_before[start], b_before[end] - b_before[start]) + " @@\n";
+    for (std::size_t k = start; k < end; ++k) out += edits[k].op + *edits[k].line + "\n";
+  }
+  return out;
+}
+
+json show_session_diffs(const Switch& sw, const std::string& name) {
+  const Session& session = pending_session(sw, name);
+  return text_output(
+      unified_diff(config_text(sw, sw.running, false), config_text(sw, session.candidate, false),
+                   "system:/running-config", "session:/" + name + "-session-config"));
+}
+
+// Commands EOS has no JSON model for: clients must ask for text.
+void require_text(bool as_json) {
+  if (as_json) throw CliError{1003, "Command not converted to JSON; use format text"};
 }
 
 }  // namespace
 
 json run_show(const Switch& sw, const std::vector<std::string>& words, bool as_json,
-              bool autocomplete) {
+              bool autocomplete, const std::string& session) {
   // `words` excludes "show"; token numbers in errors count it.
   const auto kw = [&](std::size_t i, std::string_view word) {
     return i < words.size() && keyword(words[i], word, autocomplete);
@@ -632,8 +763,7 @@ json run_show(const Switch& sw, const std::vector<std::string>& words, bool as_j
   }
   if (kw(0, "clock")) {
     done(1);
-    // No JSON model in the emulated release: clients must ask for text.
-    if (as_json) throw CliError{1003, "Command not converted to JSON; use format text"};
+    require_text(as_json);
     return text_output("Timezone: UTC\nClock source: local\n");
   }
   if (kw(0, "vlan")) {
@@ -681,6 +811,17 @@ json run_show(const Switch& sw, const std::vector<std::string>& words, bool as_j
     const bool all = kw(1, "all");
     done(all ? 2 : 1);
     return show_running_config(sw, all, as_json);
+  }
+  if (kw(0, "session-config")) {
+    // `named NAME` picks the session; without it, the one the CLI is in.
+    const bool named = kw(1, "named");
+    const std::size_t at = named ? 3 : 1;
+    if (words.size() <= at) throw CliError{1002, "Incomplete command"};
+    if (!kw(at, "diffs")) throw invalid_input(at + 1, words[at]);
+    done(at + 1);
+    require_text(as_json);
+    if (!named && session.empty()) throw CliError{1000, "Not in a configuration session"};
+    return show_session_diffs(sw, named ? words[2] : session);
   }
   const std::size_t bad = kw(0, "lldp") || kw(0, "configuration") ? 1 : 0;
   throw invalid_input(bad + 1, arg(bad));

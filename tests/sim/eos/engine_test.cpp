@@ -376,6 +376,58 @@ TEST_CASE("configuration sessions are isolated until commit", "[eos_engine]") {
   }
 }
 
+TEST_CASE("session-config diffs are a unified diff of running against the session",
+          "[eos_engine]") {
+  Fabric fabric(lab_topology());
+  const json opened =
+      results(fabric, "leaf1a",
+              {"enable", "configure session d1", "vlan 300", "name web", "interface Ethernet1",
+               "switchport trunk allowed vlan add 300", "show session-config diffs"},
+              "text");
+  const std::string expected =
+      "--- system:/running-config\n"
+      "+++ session:/d1-session-config\n"
+      "@@ -6,6 +6,9 @@\n"
+      " vlan 10\n"
+      "    name mgmt\n"
+      " !\n"
+      "+vlan 300\n"
+      "+   name web\n"
+      "+!\n"
+      " vlan 4094\n"
+      "    name MLAG-PEER\n"
+      " !\n"
+      "@@ -19,7 +22,7 @@\n"
+      "    switchport mode trunk\n"
+      " !\n"
+      " interface Ethernet1\n"
+      "-   switchport trunk allowed vlan 10\n"
+      "+   switchport trunk allowed vlan 10,300\n"
+      "    switchport mode trunk\n"
+      " !\n"
+      " interface Ethernet2\n";
+  CHECK(opened[6]["output"] == expected);
+  // By name, from outside the session.
+  CHECK(results(fabric, "leaf1a", {"enable", "show session-config named d1 diffs"},
+                "text")[1]["output"] == expected);
+  results(fabric, "leaf1a", {"enable", "configure session d2"});
+  CHECK(results(fabric, "leaf1a", {"enable", "show session-config named d2 diffs"},
+                "text")[1]["output"] == "");
+
+  const auto error_of = [&](const json& cmds, const std::string& format) {
+    const json r = request(fabric, "leaf1a", cmds, format);
+    INFO(r.dump());
+    REQUIRE(r.contains("error"));
+    return std::make_pair(r["error"]["code"].get<int>(), r["error"]["data"].back()["errors"][0]);
+  };
+  CHECK(error_of({"enable", "show session-config named d1 diffs"}, "json").first == 1003);
+  CHECK(error_of({"enable", "show session-config named nope diffs"}, "text") ==
+        std::make_pair(1000, json("Session nope does not exist")));
+  CHECK(error_of({"enable", "show session-config diffs"}, "text").first == 1000);
+  results(fabric, "leaf1a", {"enable", "configure session d1 commit"});
+  CHECK(error_of({"enable", "show session-config named d1 diffs"}, "text").first == 1000);
+}
+
 TEST_CASE("commits can be made to fail", "[eos_engine]") {
   Fabric fabric(lab_topology());
   fabric.fail_commits("spine1", 1);

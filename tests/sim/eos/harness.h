@@ -14,19 +14,9 @@
 #include "net/http_client.h"
 #include "support/process.h"
 #include "support/temp_dir.h"
+#include "support/test_pki.h"
 
 namespace vmfabric::testing {
-
-// A CA and a server certificate it issued (CN and SAN 127.0.0.1, SAN DNS localhost), plus an
-// unrelated CA, as PEM files in a test's directory. Made at test time (EC P-256, valid a day).
-struct TestPki {
-  std::string ca_file;
-  std::string other_ca_file;       // did not issue cert_file: verifying with it must fail
-  std::string cert_file;           // the server certificate
-  std::string key_file;            // its private key (unencrypted PEM)
-  std::string fingerprint_sha256;  // SHA-256 of cert_file's DER, 64 lowercase hex digits
-};
-TestPki make_test_pki(const TempDir& dir);
 
 // The path of the vmfabric-eos binary built with this harness.
 std::string eos_emulator_binary();

@@ -111,14 +111,10 @@ class EmulatorTestBase:
         node.configure_session()
         node.config(["vlan 301", "name app"])
         self.assertNotIn("301", self.vlans(node))
-        try:
-            self.assertIn("vlan 301", node.diff())
-        except pyeapi.eapilib.CommandError as error:
-            # The emulator does not implement `show session-config diffs` (yet): skip this call
-            # only, and say so.
-            self.assertEqual(error.error_code, 1002)
-            print("note: node.diff() not supported by the emulator: " + error.error_text,
-                  file=sys.stderr)
+        diff = node.diff().splitlines()
+        self.assertEqual(diff[0], "--- system:/running-config")
+        self.assertIn("+vlan 301", diff)
+        self.assertIn("+   name app", diff)
         node.commit()
         self.assertEqual(self.vlans(node)["301"]["name"], "app")
 

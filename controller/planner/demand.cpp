@@ -1,0 +1,153 @@
+// Demand: which hosts need which portgroups (per the policy's mode) and where that lands.
+#include <algorithm>
+
+#include "planner/internal.h"
+
+namespace vmfabric::planner::detail {
+
+VlanSet carried_vlans(const PortgroupVlan& vlan, const VlanSet& managed) {
+  // kUntagged stores no ids; a standard portgroup's 4095 is stored as the trunk 1-4094; a private
+  // VLAN stores its primary.
+  return vlan.mode == VlanMode::kUntagged ? VlanSet() : vlan.vlans & managed;
+}
+
+InventoryIndex::InventoryIndex(const Snapshot& graph, const PlanPolicy& policy)
+    : graph_(graph), policy_(policy) {
+  for (const VSwitch& vs : graph.all<VSwitch>()) {
+    if (vs.kind != VSwitchKind::kDistributed || !vs.dvs) continue;
+    proxy_switches_.emplace(std::pair(vs.id.host, *vs.dvs), &vs);
+    dvs_members_[*vs.dvs].push_back(vs.id.host);
+  }
+  for (const Host& host : graph.all<Host>()) {
+    if (host.cluster) cluster_hosts_[*host.cluster].push_back(host.id);
+  }
+  // Names: a portgroup's own VLAN names it before any trunk that also carries it. Portgroups
+  // are gathered by name first: a standard portgroup exists once per host.
+  std::map<std::string_view, VlanSet> own_vlans;
+  const auto name_by = [&](std::string_view name, const PortgroupVlan& vlan) {
+    if (vlan.mode == VlanMode::kTrunk) {
+      trunk_names_[name] |= vlan.vlans;
+    } else if (vlan.mode != VlanMode::kUntagged) {
+      own_vlans[name] |= vlan.vlans;
+    }
+  };
+  for (const StandardPortgroup& pg : graph.all<StandardPortgroup>()) name_by(pg.id.name, pg.vlan);
+  for (const DvPortgroup& pg : graph.all<DvPortgroup>()) {
+    if (!pg.uplink) name_by(pg.name, pg.vlan);
+  }
+  for (const auto& [name, vlans] : own_vlans) {  // alphabetical: the first name stays
+    for (VlanId v : vlans.ids()) single_vlan_names_.emplace(v, name);
+  }
+}
+
+std::string InventoryIndex::vlan_name(VlanId vlan) const {
+  if (auto it = single_vlan_names_.find(vlan); it != single_vlan_names_.end()) {
+    return std::string(it->second);
+  }
+  for (const auto& [name, vlans] : trunk_names_) {
+    if (vlans.contains(vlan)) return std::string(name);
+  }
+  return {};
+}
+
+std::string InventoryIndex::host_name(const HostId& host) const {
+  const Host* h = graph_.find<Host>(host);
+  return h != nullptr ? h->name : host.moref;
+}
+
+std::span<const HostId> InventoryIndex::host_group(const HostId& host) const {
+  const Host* h = graph_.find<Host>(host);
+  if (h == nullptr) return {};
+  if (policy_.mode == DemandMode::kCluster && h->cluster) {
+    return cluster_hosts_.at(*h->cluster);
+  }
+  return {&h->id, 1};
+}
+
+std::optional<Placement> InventoryIndex::place(const HostId& host,
+                                               const PortgroupRef& portgroup) const {
+  if (portgroup.distributed != nullptr) {
+    const DvPortgroup& pg = *portgroup.distributed;
+    if (pg.uplink) return std::nullopt;
+    const auto proxy = proxy_switches_.find(std::pair(host, pg.dvs));
+    if (proxy == proxy_switches_.end()) return std::nullopt;
+    return Placement{proxy->second, carried_vlans(pg.vlan, policy_.managed), pg.name};
+  }
+  const auto* pg = graph_.find<StandardPortgroup>({host, std::string(portgroup.standard)});
+  if (pg == nullptr) return std::nullopt;
+  const auto* vs = graph_.find<VSwitch>({host, pg->vswitch});
+  if (vs == nullptr) return std::nullopt;
+  return Placement{vs, carried_vlans(pg->vlan, policy_.managed), pg->id.name};
+}
+
+void InventoryIndex::for_each_demand(const std::function<void(const DemandUse&)>& use) const {
+  // A host's vmkernel adapters need their portgroup on that host whatever the mode.
+  for (const VmkNic& vmk : graph_.all<VmkNic>()) {
+    const Host* host = graph_.find<Host>(vmk.id.host);
+    if (host == nullptr) continue;
+    DemandCause cause{DemandCause::Kind::kVmkNic, nullptr, false, &vmk};
+    PortgroupRef pg{vmk.portgroup, nullptr};
+    if (vmk.dv_portgroup) {
+      pg.distributed = graph_.find<DvPortgroup>(*vmk.dv_portgroup);
+      if (pg.distributed == nullptr) continue;
+    }
+    use({{&host->id, 1}, pg, cause});
+  }
+  if (policy_.mode == DemandMode::kPortgroup) {
+    for_each_portgroup_demand(use);
+  } else {
+    for_each_vm_demand(use);
+  }
+}
+
+void InventoryIndex::for_each_vm_demand(const std::function<void(const DemandUse&)>& use) const {
+  // VMs and vNICs are both ordered by VM: walk them side by side rather than look each VM up.
+  const EntityMap<VmNic>& nics = graph_.all<VmNic>();
+  auto nic = nics.begin();
+  for (const Vm& vm : graph_.all<Vm>()) {
+    while (nic != nics.end() && nic->id.vm < vm.id) ++nic;
+    if (vm.power != PowerState::kPoweredOn) continue;
+    const std::span<const HostId> at = vm.host ? host_group(*vm.host) : std::span<const HostId>();
+    // vMotion: the destination has the VLAN before the VM arrives.
+    const std::span<const HostId> going = vm.migrating_to && vm.migrating_to != vm.host
+                                              ? host_group(*vm.migrating_to)
+                                              : std::span<const HostId>();
+    for (; nic != nics.end() && nic->id.vm == vm.id; ++nic) {
+      if (!nic->connected) continue;
+      PortgroupRef pg{nic->backing.standard_portgroup, nullptr};
+      if (nic->backing.dv_portgroup) {
+        pg.distributed = graph_.find<DvPortgroup>(*nic->backing.dv_portgroup);
+        if (pg.distributed == nullptr) continue;
+      } else if (pg.standard.empty()) {
+        continue;
+      }
+      if (!at.empty()) use({at, pg, {DemandCause::Kind::kVm, &vm, false, nullptr}});
+      if (!going.empty()) use({going, pg, {DemandCause::Kind::kVm, &vm, true, nullptr}});
+    }
+  }
+}
+
+void InventoryIndex::for_each_portgroup_demand(
+    const std::function<void(const DemandUse&)>& use) const {
+  const DemandCause cause{DemandCause::Kind::kPortgroup, nullptr, false, nullptr};
+  for (const StandardPortgroup& pg : graph_.all<StandardPortgroup>()) {
+    const Host* host = graph_.find<Host>(pg.id.host);
+    if (host != nullptr) use({{&host->id, 1}, {pg.id.name, nullptr}, cause});
+  }
+  for (const DvPortgroup& pg : graph_.all<DvPortgroup>()) {
+    if (pg.uplink) continue;
+    if (auto members = dvs_members_.find(pg.dvs); members != dvs_members_.end()) {
+      use({members->second, {{}, &pg}, cause});
+    }
+  }
+}
+
+void for_each_attachment(const Correlation& correlation, const HostId& host, const VSwitch& vswitch,
+                         const std::function<void(const InterfaceId&)>& attachment) {
+  for (const std::string& device : vswitch.uplinks) {
+    const auto uplink = correlation.uplinks.find(PnicId{host, device});
+    if (uplink != correlation.uplinks.end()) attachment(uplink->second.attachment);
+  }
+}
+
+}  // namespace vmfabric::planner::detail

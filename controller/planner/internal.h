@@ -1,0 +1,148 @@
+// What plan() and explain() share: the demand of hosts for portgroups (with its causes) and the
+// switch-to-switch fabric with its shortest paths. Private to the planner.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "planner/planner.h"
+
+namespace vmfabric::planner::detail {
+
+// ---- demand ------------------------------------------------------------------------------------
+
+// A portgroup as a vNIC or vmknic names it: a standard portgroup by name (looked up on each host
+// that needs it) or a distributed portgroup.
+struct PortgroupRef {
+  std::string_view standard;
+  const DvPortgroup* distributed = nullptr;
+  auto operator<=>(const PortgroupRef&) const = default;
+};
+
+// Why some hosts need a portgroup.
+struct DemandCause {
+  enum class Kind { kVm, kVmkNic, kPortgroup };
+  Kind kind = Kind::kVm;
+  const Vm* vm = nullptr;          // kVm
+  bool migration = false;          // kVm: the demand is for the vMotion destination
+  const VmkNic* vmknic = nullptr;  // kVmkNic
+};
+
+// `hosts` need `portgroup` because of `cause`. `hosts` points into the index or the snapshot,
+// stable while they live: equal pointers mean the same host group.
+struct DemandUse {
+  std::span<const HostId> hosts;
+  PortgroupRef portgroup;
+  DemandCause cause;
+};
+
+// Where a portgroup lands on one host: the vSwitch serving it and the managed VLANs it carries.
+struct Placement {
+  const VSwitch* vswitch = nullptr;
+  VlanSet vlans;
+  std::string_view portgroup_name;
+};
+
+class InventoryIndex {
+ public:
+  InventoryIndex(const Snapshot& graph, const PlanPolicy& policy);
+
+  // Calls `use` for every demand of the policy's mode, in graph order.
+  void for_each_demand(const std::function<void(const DemandUse&)>& use) const;
+
+  // Where `portgroup` lands on `host`; nullopt when the host lacks it (no standard portgroup of
+  // that name, not a member of the distributed switch, or an uplink portgroup).
+  std::optional<Placement> place(const HostId& host, const PortgroupRef& portgroup) const;
+
+  // The host's name for messages (its moref when the host is unknown).
+  std::string host_name(const HostId& host) const;
+
+  // The name every switch gives `vlan`: from the alphabetically first portgroup carrying it as its
+  // own VLAN, else the first trunk portgroup carrying it.
+  std::string vlan_name(VlanId vlan) const;
+
+ private:
+  std::span<const HostId> host_group(const HostId& host) const;
+  void for_each_vm_demand(const std::function<void(const DemandUse&)>& use) const;
+  void for_each_portgroup_demand(const std::function<void(const DemandUse&)>& use) const;
+
+  const Snapshot& graph_;
+  const PlanPolicy& policy_;
+  std::map<std::pair<HostId, DvsId>, const VSwitch*> proxy_switches_;
+  std::map<DvsId, std::vector<HostId>> dvs_members_;
+  std::map<ClusterId, std::vector<HostId>> cluster_hosts_;
+  std::map<VlanId, std::string_view> single_vlan_names_;
+  std::map<std::string_view, VlanSet> trunk_names_;
+};
+
+// The managed VLANs a portgroup's VLAN setting carries.
+VlanSet carried_vlans(const PortgroupVlan& vlan, const VlanSet& managed);
+
+// Calls `attachment` for the attachment of each located uplink of `vswitch` on `host`: where the
+// demand for its portgroups lands.
+void for_each_attachment(const Correlation& correlation, const HostId& host, const VSwitch& vswitch,
+                         const std::function<void(const InterfaceId&)>& attachment);
+
+// ---- correlation -------------------------------------------------------------------------------
+
+// The VLANs go on the port-channel of a bundled interface, else on the interface.
+InterfaceId attachment_of(const Snapshot& graph, const InterfaceId& port);
+
+// The pnics that are an uplink of some vSwitch (only they serve demand).
+std::map<PnicId, const VSwitch*> vswitch_uplinks(const Snapshot& graph);
+
+// ---- fabric ------------------------------------------------------------------------------------
+
+// One switch-to-switch adjacency: the attachments at both ends (port-channels for bundled links).
+struct FabricEdge {
+  InterfaceId end_a;
+  InterfaceId end_b;
+  int a = 0;  // switch index of end_a
+  int b = 0;
+};
+
+struct PeerLink {
+  const MlagPair* pair = nullptr;
+  int first = 0;
+  int second = 0;
+};
+
+class Fabric {
+ public:
+  explicit Fabric(const Snapshot& graph);
+
+  const std::vector<SwitchId>& switches() const { return switches_; }  // ascending
+  std::optional<int> index_of(const SwitchId& id) const;
+  const std::vector<FabricEdge>& edges() const { return edges_; }  // ascending by ends
+  const std::vector<PeerLink>& peer_links() const { return peer_links_; }
+
+  // Hop counts from `source` to every switch (kUnreachable where there is no path), computed
+  // once per source.
+  static constexpr std::uint16_t kUnreachable = 0xffff;
+  const std::vector<std::uint16_t>& distances(int source) const;
+
+  // The edges (indices into edges()) on any shortest path between two of `carriers` (ascending
+  // switch indices).
+  std::vector<int> shortest_path_edges(const std::vector<int>& carriers) const;
+
+  // A shortest path from `from` to `to` (switch indices) that crosses edge `edge`, either way
+  // round; empty when no shortest path crosses it.
+  std::vector<int> path_through(int from, int to, int edge) const;
+
+ private:
+  std::vector<int> path_between(int from, int to) const;
+
+  std::vector<SwitchId> switches_;
+  std::vector<FabricEdge> edges_;
+  std::vector<std::vector<std::pair<int, int>>> adjacency_;  // per switch: (neighbour, edge)
+  std::vector<PeerLink> peer_links_;
+  mutable std::vector<std::vector<std::uint16_t>> distances_;  // per source, empty until needed
+};
+
+}  // namespace vmfabric::planner::detail

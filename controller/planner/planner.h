@@ -1,0 +1,95 @@
+// The planner: from one graph snapshot (vCenter's view and the switches' view) and the policy,
+// where every managed VLAN must be allowed in the fabric. Pure: no I/O, clock or threads; the
+// same snapshot and policy always give the same plan.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "graph/graph.h"
+#include "model/model.h"
+
+namespace vmfabric::planner {
+
+enum class DemandMode { kOnDemand, kCluster, kPortgroup };
+
+struct PlanPolicy {
+  VlanSet managed;  // only these VLANs are planned (added, removed, created)
+  DemandMode mode = DemandMode::kOnDemand;
+};
+
+// ---- correlation: which switch port each ESX uplink is on ------------------------------------
+
+// How an uplink's switch port was learnt, best first.
+enum class Evidence {
+  kHostLldp,    // the host's QueryNetworkHint LLDP: chassis id / system name + port id
+  kHostCdp,     // the host's QueryNetworkHint CDP: device id + port id
+  kSwitchLldp,  // the switch's LLDP neighbour: system name = host (FQDN or short, any case) and
+                // port id = vmnic, or chassis id = the pnic's MAC
+};
+
+// One ESX uplink located on the fabric. `port` is the physical interface; `attachment` is what
+// VLANs are configured on: the port-channel when the interface is a member of one, else the
+// interface itself.
+struct Uplink {
+  PnicId pnic;
+  InterfaceId port;
+  InterfaceId attachment;
+  Evidence evidence = Evidence::kHostLldp;
+  bool operator==(const Uplink&) const = default;
+};
+
+// An uplink that could not be located, or whose sources disagree. Never guessed: an uplink whose
+// best source names a port that does not exist, or that no source finds, has no Uplink.
+struct CorrelationProblem {
+  PnicId pnic;
+  std::string problem;  // "vmnic2 of esx-a1: host LLDP says leaf1a Ethernet11, switch LLDP says
+                        // leaf1b Ethernet11"; "vmnic0 of esx-a1: no LLDP/CDP neighbour"
+  bool operator==(const CorrelationProblem&) const = default;
+};
+
+struct Correlation {
+  std::map<PnicId, Uplink> uplinks;
+  std::vector<CorrelationProblem> problems;  // sorted by pnic
+};
+
+Correlation correlate(const Snapshot& graph);
+
+// ---- the plan --------------------------------------------------------------------------------
+
+enum class PortRole {
+  kEsxFacing,    // an attachment of a located ESX uplink
+  kInterSwitch,  // an end of a switch-to-switch link (the port-channel for bundled members),
+                 // including an MLAG peer-link
+};
+
+// What one switch must have. Only interfaces with a role are listed; vmfabric touches no other.
+struct SwitchPlan {
+  std::map<InterfaceName, PortRole> roles;
+  // The managed VLANs each listed interface must allow (empty set: none).
+  std::map<InterfaceName, VlanSet> allowed;
+  // The managed VLANs that must exist in the switch's VLAN database, with the name to create them
+  // with (a portgroup's name made valid for EOS: southbound::eos_vlan_name rules; the
+  // alphabetically first portgroup when several carry the VLAN).
+  std::map<VlanId, std::string> vlans;
+  bool operator==(const SwitchPlan&) const = default;
+};
+
+struct Plan {
+  std::map<SwitchId, SwitchPlan> switches;  // every Switch of the graph
+  Correlation correlation;
+};
+
+Plan plan(const Snapshot& graph, const PlanPolicy& policy);
+
+// Why VLAN `vlan` is allowed on interface `where` in `plan`, one line per cause, e.g.
+// "VM web-3 on esx-a2.lab.local via pg-app (VLAN 120)", "vmk1 (vmotion) of esx-a2.lab.local via
+// dv-vmotion", "fabric path leaf1a - spine1 - leaf2a: VLAN 120 is on leaf1a and leaf2a",
+// "MLAG peer-link of pod1: VLAN 120 is on leaf1a". Empty when the plan does not allow it there.
+// Computed on demand (for the API and the viewer); plan() stores no reasons.
+std::vector<std::string> explain(const Snapshot& graph, const PlanPolicy& policy, const Plan& plan,
+                                 const InterfaceId& where, VlanId vlan);
+
+}  // namespace vmfabric::planner

@@ -1,0 +1,300 @@
+#include "reconcile/reconciler.h"
+
+#include <algorithm>
+#include <atomic>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <map>
+#include <optional>
+#include <set>
+
+#include "log/log.h"
+#include "model/text.h"
+#include "reconcile/diff.h"
+
+namespace vmfabric::reconcile {
+
+namespace asio = boost::asio;
+using Steady = std::chrono::steady_clock;
+
+planner::PlanPolicy plan_policy(const PolicyConfig& policy) {
+  planner::PlanPolicy p;
+  p.managed = policy.managed_vlans;
+  p.mode = policy.mode == PlanMode::kCluster     ? planner::DemandMode::kCluster
+           : policy.mode == PlanMode::kPortgroup ? planner::DemandMode::kPortgroup
+                                                 : planner::DemandMode::kOnDemand;
+  return p;
+}
+
+namespace {
+
+std::int64_t unix_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Who needs the first VLANs a ChangeSet adds: the planner's reasons, at most three lines.
+std::string cause_of(const Snapshot& g, const planner::PlanPolicy& policy,
+                     const planner::Plan& plan, const SwitchId& sw,
+                     const southbound::ChangeSet& changes) {
+  std::vector<std::string> lines;
+  for (const auto& [name, change] : changes.interfaces) {
+    for (const VlanId v : change.add.ids()) {
+      for (std::string& line : planner::explain(g, policy, plan, InterfaceId{sw, name}, v)) {
+        if (lines.size() == 3) return join(lines, "; ") + "; ...";
+        if (std::find(lines.begin(), lines.end(), line) == lines.end()) {
+          lines.push_back(std::move(line));
+        }
+      }
+    }
+  }
+  if (!lines.empty()) return join(lines, "; ");
+  return changes.interfaces.empty() && changes.create_vlans.empty()
+             ? "nothing uses these VLANs on this switch any more"
+             : "nothing needs the removed VLANs on these interfaces any more";
+}
+
+}  // namespace
+
+struct Reconciler::Impl : std::enable_shared_from_this<Impl> {
+  struct SwitchState {
+    bool in_flight = false;
+    int failures = 0;
+    Steady::time_point retry_at{};
+    std::vector<std::string> last_dry_run;  // the commands last logged in dry-run mode
+  };
+
+  Impl(asio::any_io_executor executor, Store& s, const SnapshotPublisher& g, PolicyConfig p,
+       ApplyFn a, FlushFn f, ReconcilerOptions o)
+      : strand(asio::make_strand(executor)),
+        store(s),
+        graph(g),
+        policy(std::move(p)),
+        planning(plan_policy(policy)),
+        apply(std::move(a)),
+        flush(std::move(f)),
+        options(o),
+        wake(strand),
+        last_plan(std::make_shared<const planner::Plan>()) {}
+
+  void schedule() {
+    if (scheduled || stopping) return;
+    scheduled = true;
+    asio::post(strand, [self = shared_from_this()] { self->cycle(); });
+  }
+
+  void cycle() {
+    scheduled = false;
+    if (stopping) return;
+    const auto snapshot = graph.latest();
+    auto plan = std::make_shared<const planner::Plan>(planner::plan(*snapshot, planning));
+    last_plan.store(plan);
+
+    const std::int64_t now = unix_ms();
+    const auto steady_now = Steady::now();
+    std::vector<SwitchId> busy;
+    std::optional<Steady::time_point> next_retry;
+    for (const auto& [id, state] : switches) {
+      if (state.in_flight) {
+        busy.push_back(id);
+      } else if (state.retry_at > steady_now) {
+        busy.push_back(id);
+        next_retry = std::min(next_retry.value_or(state.retry_at), state.retry_at);
+      }
+    }
+    std::map<std::string, VlanSet> created;
+    try {
+      created = store.created_vlans();
+    } catch (const std::exception& e) {
+      log::error("reconcile.store_failed", {{"error", e.what()}});
+      return;  // without ownership records nothing may be deleted: wait for the next change
+    }
+    SafetyPolicy safety;
+    safety.managed = policy.managed_vlans;
+    safety.prune_delay_ms = policy.prune_delay_s * 1000;
+    safety.max_removals_per_cycle = static_cast<std::size_t>(policy.max_removals_per_cycle);
+    const Diff d = diff(DiffInput{*plan, *snapshot, safety, created, now, busy}, holds);
+
+    if (d.removals_frozen != frozen) {
+      frozen = d.removals_frozen;
+      if (frozen.empty()) {
+        log::info("reconcile.removals_resumed", {});
+      } else {
+        log::warn("reconcile.removals_frozen", {{"reason", frozen}});
+      }
+    }
+    for (const planner::CorrelationProblem& p : plan->correlation.problems) {
+      if (problems_logged.insert(p.problem).second) {
+        log::warn("planner.uplink_problem", {{"problem", p.problem}});
+      }
+    }
+    for (const std::string& s : d.skipped) {
+      if (skipped_logged.insert(s).second) log::warn("reconcile.interface_skipped", {{"why", s}});
+    }
+    for (const auto& [id, sd] : d.switches) start(id, sd, *snapshot, *plan, now);
+
+    // Wake for the first hold-down that ends or switch that may be retried.
+    std::optional<Steady::time_point> at = next_retry;
+    if (d.next_due_ms) {
+      const auto due = steady_now + std::chrono::milliseconds(*d.next_due_ms - now);
+      at = std::min(at.value_or(due), due);
+    }
+    wake.cancel();
+    if (at) {
+      wake.expires_at(*at);
+      wake.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+        if (!ec) self->schedule();
+      });
+    }
+  }
+
+  void start(const SwitchId& sw, const SwitchDiff& sd, const Snapshot& g, const planner::Plan& plan,
+             std::int64_t now) {
+    SwitchState& state = switches[sw];
+    const std::string session = "vmfabric-" + std::to_string(now) + "-" + std::to_string(++seq);
+    JournalEntry entry;
+    entry.created_ms = now;
+    entry.switch_name = sw.str();
+    entry.session = session;
+    entry.commands = southbound::render(sd.changes, session);
+    entry.reason = join(sd.reasons, "; ");
+    entry.cause = cause_of(g, planning, plan, sw, sd.changes);
+
+    if (policy.apply == ApplyMode::kDryRun) {
+      // Log a switch's pending changes once, not at every cycle that finds them again.
+      std::vector<std::string> body(entry.commands.begin() + 1, entry.commands.end());
+      if (body != state.last_dry_run) {
+        state.last_dry_run = std::move(body);
+        log::info("reconcile.dry_run", {{"switch", sw.str()},
+                                        {"commands", entry.commands.size()},
+                                        {"reason", entry.reason},
+                                        {"cause", entry.cause}});
+      }
+      return;
+    }
+
+    std::int64_t journal_id = 0;
+    try {
+      journal_id = store.journal_begin(entry);
+    } catch (const std::exception& e) {
+      // A change that cannot be journaled is not sent.
+      log::error("reconcile.journal_failed", {{"switch", sw.str()}, {"error", e.what()}});
+      return;
+    }
+    state.in_flight = true;
+    log::info("reconcile.apply", {{"switch", sw.str()},
+                                  {"session", session},
+                                  {"journal", journal_id},
+                                  {"reason", entry.reason},
+                                  {"cause", entry.cause}});
+    apply(sw, sd.changes, session,
+          [self = shared_from_this(), sw, journal_id,
+           changes = sd.changes](southbound::ApplyResult result) mutable {
+            asio::post(self->strand, [self, sw, journal_id, changes = std::move(changes),
+                                      result = std::move(result)] {
+              self->finished(sw, journal_id, changes, result);
+            });
+          });
+  }
+
+  void finished(const SwitchId& sw, std::int64_t journal_id, const southbound::ChangeSet& changes,
+                const southbound::ApplyResult& result) {
+    SwitchState& state = switches[sw];
+    const std::int64_t now = unix_ms();
+    const bool committed = result.report.has_value();
+    const JournalResult outcome = result.ok() ? JournalResult::kApplied
+                                  : result.failure == southbound::ApplyError::Outcome::kNotApplied
+                                      ? JournalResult::kAborted
+                                      : JournalResult::kFailed;
+    try {
+      store.journal_finish(journal_id, outcome, result.ok() ? "verified" : result.error, now);
+      if (committed) {
+        VlanSet created;
+        for (const auto& [vlan, name] : changes.create_vlans) created.insert(vlan);
+        if (!created.empty()) store.record_created_vlans(sw.str(), created, now);
+        if (!changes.delete_vlans.empty())
+          store.forget_created_vlans(sw.str(), changes.delete_vlans);
+      }
+    } catch (const std::exception& e) {
+      log::error("reconcile.journal_failed", {{"switch", sw.str()}, {"error", e.what()}});
+    }
+    if (result.ok()) {
+      state.failures = 0;
+    } else {
+      const auto backoff = std::min<std::chrono::milliseconds>(
+          options.retry_max, options.retry_initial * (1LL << std::min(state.failures, 16)));
+      ++state.failures;
+      state.retry_at = Steady::now() + backoff;
+      log::error("reconcile.apply_failed", {{"switch", sw.str()},
+                                            {"journal", journal_id},
+                                            {"error", result.error},
+                                            {"retry_in_ms", backoff.count()}});
+    }
+    // The agent submitted its read-back before calling back: the switch stays busy until the
+    // graph has it, so that no cycle diffs against its state from before the session.
+    flush([self = shared_from_this(), sw] {
+      asio::post(self->strand, [self, sw] {
+        self->switches[sw].in_flight = false;
+        if (self->stopping) {
+          self->maybe_stopped();
+        } else {
+          self->schedule();
+        }
+      });
+    });
+  }
+
+  void maybe_stopped() {
+    const bool idle = std::none_of(switches.begin(), switches.end(),
+                                   [](const auto& s) { return s.second.in_flight; });
+    if (idle && on_stopped) std::exchange(on_stopped, nullptr)();
+  }
+
+  asio::strand<asio::any_io_executor> strand;
+  Store& store;
+  const SnapshotPublisher& graph;
+  PolicyConfig policy;
+  planner::PlanPolicy planning;
+  ApplyFn apply;
+  FlushFn flush;
+  ReconcilerOptions options;
+  asio::steady_timer wake;
+  HoldDown holds;
+  std::map<SwitchId, SwitchState> switches;
+  std::string frozen;                     // the last removal freeze logged
+  std::set<std::string> skipped_logged;   // interfaces reported as skipped
+  std::set<std::string> problems_logged;  // uplink correlation problems reported
+  std::atomic<std::shared_ptr<const planner::Plan>> last_plan;  // read by any thread
+  std::uint64_t seq = 0;
+  bool scheduled = false;
+  bool stopping = false;
+  std::function<void()> on_stopped;
+};
+
+Reconciler::Reconciler(asio::any_io_executor executor, Store& store, const SnapshotPublisher& graph,
+                       PolicyConfig policy, ApplyFn apply, FlushFn flush, ReconcilerOptions options)
+    : impl_(std::make_shared<Impl>(executor, store, graph, std::move(policy), std::move(apply),
+                                   std::move(flush), options)) {}
+
+Reconciler::~Reconciler() = default;
+
+void Reconciler::graph_changed() {
+  auto impl = impl_;
+  asio::post(impl->strand, [impl] { impl->schedule(); });
+}
+
+void Reconciler::stop(std::function<void()> done) {
+  auto impl = impl_;
+  asio::post(impl->strand, [impl, done = std::move(done)]() mutable {
+    impl->stopping = true;
+    impl->wake.cancel();
+    impl->on_stopped = std::move(done);
+    impl->maybe_stopped();
+  });
+}
+
+std::shared_ptr<const planner::Plan> Reconciler::plan() const { return impl_->last_plan.load(); }
+
+}  // namespace vmfabric::reconcile

@@ -1,0 +1,256 @@
+// The reconciler's pure diff: adds, VLAN creation, removals after the hold-down, the cap, the
+// freeze while a vCenter or switch is unknown, deletion of only what vmfabric created, and the
+// interfaces and VLANs it must never touch.
+#include "reconcile/diff.h"
+
+#include <catch2/catch.hpp>
+
+using namespace vmfabric;
+using namespace vmfabric::reconcile;
+using planner::PortRole;
+
+namespace {
+
+const SwitchId kLeaf("leaf1a");
+const SwitchId kSpine("spine1");
+const InterfaceName kEsxPort("Ethernet11");
+const InterfaceName kUplink("Ethernet49");
+const InterfaceName kOther("Ethernet5");
+
+VlanSet vlans(const std::string& text) { return text.empty() ? VlanSet() : VlanSet::parse(text); }
+
+Interface trunk(const SwitchId& sw, const InterfaceName& name, const std::string& allowed) {
+  Interface i;
+  i.id = {sw, name};
+  i.mode = SwitchportMode::kTrunk;
+  i.allowed = vlans(allowed);
+  i.oper_up = true;
+  return i;
+}
+
+Switch reachable(const SwitchId& id, std::map<VlanId, std::string> vlans) {
+  Switch s;
+  s.id = id;
+  s.reachability = Reachability::kReachable;
+  s.vlans = std::move(vlans);
+  return s;
+}
+
+// A leaf with an ESX-facing port, an uplink and an unmanaged port, and a spine.
+struct Lab {
+  Graph graph;
+  planner::Plan plan;
+  std::map<std::string, VlanSet> created;
+  HoldDown holds;
+  SafetyPolicy policy;
+
+  Lab() {
+    policy.managed = VlanSet::parse("100-3999");
+    policy.prune_delay_ms = 300'000;
+    policy.max_removals_per_cycle = 200;
+    Delta d;
+    VCenter vc;
+    vc.id = VCenterId("vc1");
+    vc.synced = true;
+    d.upsert(vc);
+    d.upsert(reachable(kLeaf, {{VlanId::checked(1), "default"}, {VlanId::checked(10), "mgmt"}}));
+    d.upsert(reachable(kSpine, {{VlanId::checked(1), "default"}, {VlanId::checked(10), "mgmt"}}));
+    d.upsert(trunk(kLeaf, kEsxPort, "10"));
+    d.upsert(trunk(kLeaf, kUplink, "10"));
+    d.upsert(trunk(kLeaf, kOther, "10,150"));
+    d.upsert(trunk(kSpine, InterfaceName("Ethernet1"), "10"));
+    graph.apply(std::move(d));
+
+    planner::SwitchPlan leaf;
+    leaf.roles = {{kEsxPort, PortRole::kEsxFacing}, {kUplink, PortRole::kInterSwitch}};
+    leaf.allowed = {{kEsxPort, VlanSet()}, {kUplink, VlanSet()}};
+    plan.switches[kLeaf] = leaf;
+    planner::SwitchPlan spine;
+    spine.roles = {{InterfaceName("Ethernet1"), PortRole::kInterSwitch}};
+    spine.allowed = {{InterfaceName("Ethernet1"), VlanSet()}};
+    plan.switches[kSpine] = spine;
+  }
+
+  void want(const SwitchId& sw, const InterfaceName& i, const std::string& list) {
+    plan.switches[sw].allowed[i] = vlans(list);
+    for (const VlanId v : vlans(list).ids()) {
+      plan.switches[sw].vlans[v] = "pg-" + std::to_string(v.value);
+    }
+  }
+  void observe(Delta d) { graph.apply(std::move(d)); }
+
+  Diff run(std::int64_t now_ms, std::vector<SwitchId> busy = {}) {
+    return diff(DiffInput{plan, graph.current(), policy, created, now_ms, std::move(busy)}, holds);
+  }
+
+  // What the switches look like once `d` is applied, as a read-back would show.
+  void apply(const Diff& d) {
+    Delta delta;
+    for (const auto& [sw, sd] : d.switches) {
+      Switch s = *graph.current().find<Switch>(sw);
+      for (const auto& [v, name] : sd.changes.create_vlans) {
+        s.vlans[v] = name;
+        created[sw.str()].insert(v);
+      }
+      for (const VlanId v : sd.changes.delete_vlans.ids()) s.vlans.erase(v);
+      delta.upsert(s);
+      for (const auto& [name, change] : sd.changes.interfaces) {
+        Interface i = *graph.current().find<Interface>(InterfaceId{sw, name});
+        i.allowed |= change.add;
+        i.allowed -= change.remove;
+        delta.upsert(i);
+      }
+    }
+    graph.apply(std::move(delta));
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a planned VLAN is created and added where it is missing") {
+  Lab lab;
+  lab.want(kLeaf, kEsxPort, "120");
+  lab.want(kLeaf, kUplink, "120");
+  const Diff d = lab.run(0);
+  REQUIRE(d.switches.size() == 1);
+  const auto& cs = d.switches.at(kLeaf).changes;
+  CHECK(cs.create_vlans.at(VlanId::checked(120)) == "pg-120");
+  CHECK(cs.interfaces.at(kEsxPort).add == VlanSet::of({120}));
+  CHECK(cs.interfaces.at(kUplink).add == VlanSet::of({120}));
+  CHECK(cs.delete_vlans.empty());
+  CHECK(d.removals_frozen.empty());
+}
+
+TEST_CASE("applying a diff and diffing again gives nothing") {
+  Lab lab;
+  lab.want(kLeaf, kEsxPort, "120,130-140");
+  lab.want(kLeaf, kUplink, "120");
+  lab.want(kSpine, InterfaceName("Ethernet1"), "120");
+  lab.apply(lab.run(0));
+  CHECK(lab.run(1).switches.empty());
+}
+
+TEST_CASE("VLANs outside the managed range and interfaces without a role are never touched") {
+  Lab lab;
+  lab.want(kLeaf, kEsxPort, "10,120");  // 10 is the admin VLAN, outside 100-3999
+  const Diff d = lab.run(10'000'000);   // long past any hold-down
+  const auto& cs = d.switches.at(kLeaf).changes;
+  CHECK(cs.interfaces.at(kEsxPort).add == VlanSet::of({120}));
+  CHECK_FALSE(cs.create_vlans.contains(VlanId::checked(10)));
+  // Ethernet5 allows managed VLAN 150 that nothing plans, but it has no role.
+  CHECK_FALSE(cs.interfaces.contains(kOther));
+  // The uplink allows admin VLAN 10, unplanned: never removed.
+  CHECK_FALSE(cs.interfaces.contains(kUplink));
+}
+
+TEST_CASE("a removal waits for the hold-down and restarts it when wanted again") {
+  Lab lab;
+  Delta d;
+  d.upsert(reachable(kLeaf, {{VlanId::checked(10), "mgmt"}, {VlanId::checked(120), "web"}}));
+  d.upsert(trunk(kLeaf, kEsxPort, "10,120"));
+  lab.observe(std::move(d));
+
+  Diff first = lab.run(1'000);
+  CHECK(first.switches.empty());
+  CHECK(first.removals_waiting == 1);
+  CHECK(first.next_due_ms == 301'000);
+  CHECK(lab.run(300'999).switches.empty());
+
+  SECTION("due after the delay") {
+    const Diff due = lab.run(301'000);
+    CHECK(due.switches.at(kLeaf).changes.interfaces.at(kEsxPort).remove == VlanSet::of({120}));
+    CHECK(due.removals_waiting == 0);
+  }
+  SECTION("wanted again in between: the hold-down starts over") {
+    lab.want(kLeaf, kEsxPort, "120");
+    CHECK(lab.run(200'000).switches.empty());
+    lab.want(kLeaf, kEsxPort, "");
+    CHECK(lab.run(250'000).switches.empty());
+    CHECK(lab.run(301'000).switches.empty());
+    CHECK(lab.run(550'000).switches.at(kLeaf).changes.interfaces.at(kEsxPort).remove ==
+          VlanSet::of({120}));
+  }
+  SECTION("a busy switch keeps its hold-down running") {
+    CHECK(lab.run(200'000, {kLeaf}).switches.empty());
+    CHECK(lab.run(301'000).switches.contains(kLeaf));
+  }
+}
+
+TEST_CASE("no removal while a vCenter is out of sync or a switch has not been read") {
+  Lab lab;
+  lab.want(kSpine, InterfaceName("Ethernet1"), "120");
+  Delta d;
+  d.upsert(trunk(kLeaf, kEsxPort, "10,130"));
+  SECTION("vCenter out of sync") {
+    VCenter vc;
+    vc.id = VCenterId("vc1");
+    vc.synced = false;
+    d.upsert(vc);
+    lab.observe(std::move(d));
+    const Diff diff = lab.run(10'000'000);
+    CHECK(diff.removals_frozen == "vCenter vc1 is not in sync");
+    CHECK_FALSE(diff.switches.contains(kLeaf));
+    CHECK(diff.switches.contains(kSpine));  // adds go on
+  }
+  SECTION("a switch unreachable") {
+    Switch s = reachable(kSpine, {});
+    s.reachability = Reachability::kUnreachable;
+    d.upsert(s);
+    lab.observe(std::move(d));
+    const Diff diff = lab.run(10'000'000);
+    CHECK(diff.removals_frozen == "switch spine1 has not been read");
+    CHECK(diff.switches.empty());  // nothing for the unreachable one, no removal on the other
+  }
+}
+
+TEST_CASE("removals are capped per cycle") {
+  Lab lab;
+  lab.policy.prune_delay_ms = 0;
+  lab.policy.max_removals_per_cycle = 2;
+  Delta d;
+  d.upsert(trunk(kLeaf, kEsxPort, "10,120-124"));
+  lab.observe(std::move(d));
+  const Diff diff = lab.run(0);
+  CHECK(diff.switches.at(kLeaf).changes.interfaces.at(kEsxPort).remove.size() == 2);
+  CHECK(diff.removals_waiting == 3);
+}
+
+TEST_CASE("only VLANs vmfabric created are deleted, once nothing allows them") {
+  Lab lab;
+  lab.policy.prune_delay_ms = 0;
+  Delta d;
+  Switch leaf = reachable(kLeaf, {{VlanId::checked(1), "default"},
+                                  {VlanId::checked(120), "web"},
+                                  {VlanId::checked(130), "found"}});
+  d.upsert(leaf);
+  d.upsert(trunk(kLeaf, kEsxPort, "10,120"));
+  lab.observe(std::move(d));
+  lab.created[kLeaf.str()] = VlanSet::of({120});
+
+  // 120 is still allowed on Ethernet11 before this diff removes it: deleted in the same session.
+  const Diff diff = lab.run(0);
+  const auto& cs = diff.switches.at(kLeaf).changes;
+  CHECK(cs.interfaces.at(kEsxPort).remove == VlanSet::of({120}));
+  CHECK(cs.delete_vlans == VlanSet::of({120}));  // 130 was found there: never deleted
+
+  SECTION("not while another interface, even one without a role, allows it") {
+    Delta other;
+    other.upsert(trunk(kLeaf, kOther, "120"));
+    lab.observe(std::move(other));
+    CHECK(lab.run(1).switches.at(kLeaf).changes.delete_vlans.empty());
+  }
+}
+
+TEST_CASE("an interface the plan wants changed but that is not a trunk is reported and left") {
+  Lab lab;
+  Delta d;
+  Interface access = trunk(kLeaf, kEsxPort, "");
+  access.mode = SwitchportMode::kAccess;
+  d.upsert(access);
+  lab.observe(std::move(d));
+  lab.want(kLeaf, kEsxPort, "120");
+  const Diff diff = lab.run(0);
+  REQUIRE(diff.skipped.size() == 1);
+  CHECK(diff.skipped[0] == "leaf1a Ethernet11: not a trunk port, left as it is");
+  CHECK_FALSE(diff.switches.at(kLeaf).changes.interfaces.contains(kEsxPort));
+}

@@ -1,0 +1,138 @@
+#include "lab.h"
+
+#include <signal.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <stdexcept>
+
+#include "model/vlan_set.h"
+
+namespace vmfabric::testing {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+E2eLab::E2eLab(Options options) : options_(std::move(options)) {
+  Vcsim::Options vc;
+  vc.topology = options_.topology;
+  vc.vmotion_delay = "1500ms";
+  vcsim_ = std::make_unique<Vcsim>(vc);
+  EosEmulator::Options eos;
+  eos.topology_file = options_.topology;
+  eos_ = std::make_unique<EosEmulator>(eos);
+
+  ::setenv("VMFABRIC_E2E_VC_PASSWORD", "vc-password", 1);
+  ::setenv("VMFABRIC_E2E_EOS_PASSWORD", "admin", 1);
+  json switches = json::array();
+  for (const std::string& name : eos_->switch_names()) {
+    switches.push_back({{"name", name},
+                        {"address", "127.0.0.1"},
+                        {"port", eos_->port(name)},
+                        {"transport", "http"},
+                        {"poll_interval_s", options_.poll_interval_s},
+                        {"username", "admin"},
+                        {"password_env", "VMFABRIC_E2E_EOS_PASSWORD"}});
+  }
+  const json config = {{"database", dir_.file("vmfabric.db")},
+                       {"vcenters", json::array({{{"name", "vc1"},
+                                                  {"url", vcsim_->url()},
+                                                  {"username", "svc-vmfabric"},
+                                                  {"password_env", "VMFABRIC_E2E_VC_PASSWORD"}}})},
+                       {"switches", switches},
+                       {"policy",
+                        {{"managed_vlans", options_.managed_vlans},
+                         {"mode", options_.mode},
+                         {"prune_delay_s", options_.prune_delay_s},
+                         {"apply", options_.apply}}}};
+  config_file_ = dir_.file("vmfabric.json");
+  std::ofstream(config_file_) << config.dump(2);
+  start_controller();
+}
+
+E2eLab::~E2eLab() {
+  if (controller_) {
+    controller_->signal(SIGTERM);
+    controller_->wait(30s);
+    keep_log();
+  }
+}
+
+void E2eLab::keep_log() {
+  controller_->drain_stderr();
+  if (const char* path = std::getenv("VMFABRIC_E2E_LOG")) {
+    std::ofstream out(path, std::ios::app);
+    for (const std::string& line : controller_->stderr_lines()) out << line << '\n';
+  }
+}
+
+void E2eLab::start_controller() {
+  controller_ = std::make_unique<ChildProcess>(
+      std::vector<std::string>{VMFABRICD_BINARY, "--config", config_file_});
+  if (!controller_->wait_for_stderr("event=vmfabricd.ready", 30s)) {
+    std::string err;
+    for (const auto& l : controller_->stderr_lines()) err += l + "\n";
+    throw std::runtime_error("vmfabricd did not start:\n" + err);
+  }
+}
+
+void E2eLab::stop_controller() {
+  controller_->signal(SIGTERM);
+  const auto rc = controller_->wait(30s);
+  keep_log();
+  controller_.reset();
+  if (rc != 0) {
+    throw std::runtime_error("vmfabricd did not stop cleanly: exit " +
+                             (rc ? std::to_string(*rc) : std::string("timeout")));
+  }
+}
+
+std::string E2eLab::allowed(const std::string& sw, const std::string& interface) {
+  const json state = eos_->state(sw);
+  const char* table = interface.starts_with("Port-Channel") ? "port_channels" : "interfaces";
+  return state.at(table).at(interface).at("allowed").get<std::string>();
+}
+
+bool E2eLab::allows(const std::string& sw, const std::string& interface, int vlan) {
+  return VlanSet::parse(allowed(sw, interface)).contains(VlanId::checked(vlan));
+}
+
+std::size_t E2eLab::commits() {
+  std::size_t n = 0;
+  for (const std::string& sw : eos_->switch_names()) n += eos_->journal(sw).size();
+  return n;
+}
+
+std::size_t E2eLab::wait_quiet(std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    const std::size_t before = commits();
+    const json requests = eos_->stats();
+    const bool read_twice = eventually(
+        [&] {
+          const json now = eos_->stats();
+          for (const std::string& sw : eos_->switch_names()) {
+            if (now[sw]["requests"].get<int>() < requests[sw]["requests"].get<int>() + 2) {
+              return false;
+            }
+          }
+          return true;
+        },
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline -
+                                                              std::chrono::steady_clock::now()));
+    if (read_twice && commits() == before) return before;
+  }
+  throw std::runtime_error("vmfabricd kept changing the switches");
+}
+
+bool E2eLab::eventually(const std::function<bool()>& pred, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!pred()) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    // Between checks, read vmfabricd's log (so that its stderr pipe never fills up).
+    if (controller_) controller_->wait_for_stderr("\n", 50ms);
+  }
+  return true;
+}
+
+}  // namespace vmfabric::testing

@@ -1,0 +1,68 @@
+// The whole product on loopback for end-to-end tests: the vCenter simulator harness and the EOS
+// fabric emulator serving one lab topology, and vmfabricd following both with a generated config.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "support/process.h"
+#include "support/temp_dir.h"
+#include "tests/sim/eos/harness.h"
+#include "tests/sim/vcsim/cpp/harness.h"
+
+namespace vmfabric::testing {
+
+class E2eLab {
+ public:
+  struct Options {
+    std::string topology;  // a lab topology file (tests/sim/TOPOLOGY.md)
+    std::string managed_vlans = "20-3999";
+    int prune_delay_s = 2;
+    int poll_interval_s = 1;
+    std::string mode = "on-demand";
+    std::string apply = "auto";
+  };
+  explicit E2eLab(Options options);
+  ~E2eLab();
+
+  Vcsim& vcenter() { return *vcsim_; }
+  EosEmulator& fabric() { return *eos_; }
+
+  // Starts vmfabricd (again) on the same config and database; returns once it logged ready.
+  void start_controller();
+  // SIGTERM, and checks it exited 0.
+  void stop_controller();
+  ChildProcess& controller() { return *controller_; }
+
+  // The VLANs the emulated switch `sw` allows on `interface` now.
+  std::string allowed(const std::string& sw, const std::string& interface);
+  // Waits until `pred()` holds, re-checking every 50 ms (the switches' state is polled: the
+  // emulator has no change notification). False on timeout.
+  bool eventually(const std::function<bool()>& pred,
+                  std::chrono::milliseconds timeout = std::chrono::seconds(30));
+  // Waits until vmfabricd is idle: every switch was read twice since the last commit on any
+  // switch (each read is followed by a reconcile cycle, which found nothing to do). Returns the
+  // number of commits in the emulator's journal then; throws on timeout.
+  std::size_t wait_quiet(std::chrono::milliseconds timeout = std::chrono::seconds(60));
+  // Commits in the emulator's journal, over every switch.
+  std::size_t commits();
+  // Whether `allowed(sw, interface)` includes / excludes VLAN `vlan`.
+  bool allows(const std::string& sw, const std::string& interface, int vlan);
+
+ private:
+  // Appends vmfabricd's log to the file named by VMFABRIC_E2E_LOG, when set (for debugging).
+  void keep_log();
+
+  Options options_;
+  TempDir dir_;
+  std::unique_ptr<Vcsim> vcsim_;
+  std::unique_ptr<EosEmulator> eos_;
+  std::unique_ptr<ChildProcess> controller_;
+  std::string config_file_;
+};
+
+}  // namespace vmfabric::testing

@@ -1,0 +1,144 @@
+// vmfabricd end to end on loopback: the vCenter simulator harness and the EOS fabric emulator
+// serve tests/sim/eos/testdata/topology.json (2 spines, 2 MLAG pairs of leaves, 4 ESX hosts on a
+// distributed switch); vmfabricd follows both and makes the switches as the plan says.
+//
+// The lab: web-1 (dv-web, VLAN 120) runs on esx-a1, whose DVS uplinks are the MLAG
+// Port-Channel11 of leaf1a/leaf1b; esx-b1's DVS uplinks are Ethernet12 of leaf1a and leaf1b.
+// vmk1 (vMotion, dv-vmotion VLAN 30) is on every host. Admin VLAN 10 is outside the managed
+// range 20-3999.
+#include <catch2/catch.hpp>
+#include <chrono>
+
+#include "lab.h"
+#include "model/vlan_set.h"
+
+using namespace vmfabric;
+using namespace vmfabric::testing;
+using namespace std::chrono_literals;
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+E2eLab::Options lab_options() {
+  E2eLab::Options o;
+  o.topology = std::string(VMFABRIC_SOURCE_DIR) + "/tests/sim/eos/testdata/topology.json";
+  return o;
+}
+
+// The journal sequence numbers of the commits on `sw` that added (or removed) `vlan` on
+// `interface`, in order.
+std::vector<std::uint64_t> commits_touching(EosEmulator& eos, const std::string& sw,
+                                            const std::string& interface, int vlan,
+                                            const std::string& verb) {
+  std::vector<std::uint64_t> out;
+  const std::string prefix = "switchport trunk allowed vlan " + verb + " ";
+  for (const json& entry : eos.journal(sw)) {
+    std::string current;
+    for (const json& c : entry["commands"]) {
+      const std::string line = c.get<std::string>();
+      if (line.starts_with("interface ")) current = line.substr(10);
+      if (current == interface && line.starts_with(prefix) &&
+          VlanSet::parse(line.substr(prefix.size())).contains(VlanId::checked(vlan))) {
+        out.push_back(entry["seq"].get<std::uint64_t>());
+      }
+    }
+  }
+  return out;
+}
+
+// Waits until the lab's initial plan is on the switches.
+void require_converged(E2eLab& lab) {
+  REQUIRE(lab.eventually([&] {
+    return lab.allows("leaf1a", "Port-Channel11", 120) &&
+           lab.allows("leaf1b", "Port-Channel11", 120) && lab.allows("leaf1a", "Ethernet12", 30) &&
+           lab.allows("spine1", "Ethernet1", 120) && lab.allows("leaf1a", "Port-Channel1000", 120);
+  }));
+}
+
+}  // namespace
+
+TEST_CASE("the lab converges, admin VLANs survive, and a restart changes nothing") {
+  E2eLab lab(lab_options());
+  require_converged(lab);
+  // web-2 on esx-a2 (pod2) brings 120 and the dv-trunk range to leaf2a's port-channel.
+  CHECK(lab.eventually([&] {
+    return VlanSet::parse(lab.allowed("leaf2a", "Port-Channel11"))
+        .is_subset_of(VlanSet::parse("10,30,120,200-210,300"));
+  }));
+  CHECK(VlanSet::parse("120,200-210,300")
+            .is_subset_of(VlanSet::parse(lab.allowed("leaf2a", "Port-Channel11"))));
+  // Outside the managed range: left as the switches had it.
+  for (const std::string sw : {"leaf1a", "leaf2b", "spine2"}) {
+    CHECK(lab.allows(sw, sw.starts_with("spine") ? "Ethernet1" : "Ethernet49", 10));
+  }
+  // Restart: the switches see no new session.
+  const std::size_t commits = lab.wait_quiet();
+  lab.stop_controller();
+  lab.start_controller();
+  CHECK(lab.wait_quiet() == commits);
+}
+
+TEST_CASE("power-off prunes after the hold-down and power-on adds the VLAN back") {
+  E2eLab lab(lab_options());
+  require_converged(lab);
+  const auto off = Clock::now();
+  lab.vcenter().client({"poweroff", "web-1"});
+  REQUIRE(lab.eventually([&] {
+    return !lab.allows("leaf1a", "Port-Channel11", 120) &&
+           !lab.allows("leaf1b", "Port-Channel11", 120);
+  }));
+  CHECK(Clock::now() - off >= 2s);  // prune_delay_s
+  // Still needed in pod2 only (web-2, db-1): the shortest path between leaf2a and leaf2b is
+  // their peer-link, so the spines lose it and the peer-link keeps it.
+  CHECK(lab.eventually([&] {
+    return !lab.allows("spine1", "Ethernet1", 120) && !lab.allows("spine1", "Ethernet3", 120);
+  }));
+  CHECK(lab.allows("leaf2a", "Port-Channel1000", 120));
+  CHECK(lab.allows("leaf2a", "Port-Channel11", 120));
+  CHECK(lab.allows("leaf1a", "Port-Channel11", 30));  // vMotion vmknic: always
+
+  lab.vcenter().client({"poweron", "web-1"});
+  CHECK(lab.eventually([&] {
+    return lab.allows("leaf1a", "Port-Channel11", 120) && lab.allows("spine1", "Ethernet1", 120);
+  }));
+}
+
+TEST_CASE("a vMotion gains the destination before the source loses") {
+  E2eLab lab(lab_options());
+  require_converged(lab);
+  lab.vcenter().client({"migrate", "web-1", "esx-b1.lab.local"});
+  REQUIRE(lab.eventually([&] {
+    return lab.allows("leaf1a", "Ethernet12", 120) && !lab.allows("leaf1a", "Port-Channel11", 120);
+  }));
+  const auto added = commits_touching(lab.fabric(), "leaf1a", "Ethernet12", 120, "add");
+  const auto removed = commits_touching(lab.fabric(), "leaf1a", "Port-Channel11", 120, "remove");
+  REQUIRE(added.size() == 1);
+  REQUIRE(removed.size() == 1);
+  CHECK(added[0] < removed[0]);
+}
+
+TEST_CASE("a VLAN removed by hand from a switch comes back") {
+  E2eLab lab(lab_options());
+  require_converged(lab);
+  lab.fabric().console("leaf1a",
+                       {"interface Port-Channel11", "switchport trunk allowed vlan remove 120"});
+  CHECK_FALSE(lab.allows("leaf1a", "Port-Channel11", 120));
+  CHECK(lab.eventually([&] { return lab.allows("leaf1a", "Port-Channel11", 120); }));
+}
+
+TEST_CASE("changing a portgroup's VLAN moves it") {
+  E2eLab lab(lab_options());
+  require_converged(lab);
+  lab.vcenter().client({"set-dvportgroup-vlan", "dv-web", "125"});
+  CHECK(lab.eventually([&] {
+    return lab.allows("leaf1a", "Port-Channel11", 125) &&
+           !lab.allows("leaf1a", "Port-Channel11", 120) && lab.allows("spine1", "Ethernet1", 125);
+  }));
+  // The VLAN database: 125 created with the portgroup's name.
+  CHECK(lab.fabric().state("leaf1a")["vlans"]["125"] == "dv-web");
+  CHECK(lab.allows("leaf1a", "Ethernet49", 10));
+  // 120 was created by vmfabric and nothing needs it now: deleted after the hold-down.
+  CHECK(lab.eventually([&] { return !lab.fabric().state("leaf1a")["vlans"].contains("120"); }));
+  CHECK(lab.fabric().state("leaf1a")["vlans"]["10"] == "mgmt");
+}
