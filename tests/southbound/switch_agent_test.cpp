@@ -209,7 +209,7 @@ constexpr int kFleetSize = 200;
 #endif
 
 TEST_CASE("200 switches are polled at once and one answering after 5 s delays no other") {
-  // A fabric of kFleetSize leaves (no links: the point is the concurrency).
+  // A fabric of kFleetSize small leaves (no links: the point is the concurrency).
   TempDir dir;
   json topology = {{"fabric",
                     {{"admin_vlans", json::array({{{"id", 10}, {"name", "mgmt"}}})},
@@ -226,7 +226,7 @@ TEST_CASE("200 switches are polled at once and one answering after 5 s delays no
                                               {"model", "DCS-7050SX3-48YC8"},
                                               {"serial", "SSJ1" + std::to_string(1000 + i)},
                                               {"system_mac", mac},
-                                              {"ethernet_ports", 52}});
+                                              {"ethernet_ports", 8}});
   }
   const std::string file = dir.file("fabric200.json");
   std::ofstream(file) << topology.dump();
