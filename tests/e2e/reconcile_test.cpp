@@ -142,3 +142,16 @@ TEST_CASE("changing a portgroup's VLAN moves it") {
   CHECK(lab.eventually([&] { return !lab.fabric().state("leaf1a")["vlans"].contains("120"); }));
   CHECK(lab.fabric().state("leaf1a")["vlans"]["10"] == "mgmt");
 }
+
+TEST_CASE("dry-run plans and logs each switch's changes but sends nothing") {
+  E2eLab::Options options = lab_options();
+  options.apply = "dry-run";
+  E2eLab lab(options);
+  CHECK(lab.wait_quiet() == 0);
+  bool logged = false;
+  for (const std::string& line : lab.controller().stderr_lines()) {
+    if (line.find("event=reconcile.dry_run switch=leaf1a") != std::string::npos) logged = true;
+  }
+  CHECK(logged);
+  CHECK_FALSE(lab.allows("leaf1a", "Port-Channel11", 120));
+}

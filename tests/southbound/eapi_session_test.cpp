@@ -232,9 +232,7 @@ TEST_CASE("HTTPS: the certificate is verified against a CA file or a pinned fing
   TempDir dir;
   const TestPki pki = make_test_pki(dir);
   EosEmulator::Options options = lab_options();
-  options.tls = true;
-  options.cert_file = pki.cert_file;
-  options.key_file = pki.key_file;
+  options.use_tls(pki);
   EosEmulator emu(options);
 
   TlsTrust trust;

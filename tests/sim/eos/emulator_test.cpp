@@ -197,9 +197,7 @@ TEST_CASE("HTTPS serves the given certificate and clients verify it", "[eos][tls
   TempDir dir;
   const TestPki pki = make_test_pki(dir);
   EosEmulator::Options options = plain_options();
-  options.tls = true;
-  options.cert_file = pki.cert_file;
-  options.key_file = pki.key_file;
+  options.use_tls(pki);
   EosEmulator emulator(options);
   CHECK(emulator.tls());
   net::HttpTarget target = emulator.target("spine2");

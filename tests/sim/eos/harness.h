@@ -33,6 +33,13 @@ class EosEmulator {
     std::vector<std::string> users;   // "NAME:PASSWORD[:ro]"; empty: admin:admin
     int latency_ms = 0;
     int threads = 2;
+
+    // Serve HTTPS with the server certificate of `pki`.
+    void use_tls(const TestPki& pki) {
+      tls = true;
+      cert_file = pki.cert_file;
+      key_file = pki.key_file;
+    }
   };
 
   explicit EosEmulator(Options options);

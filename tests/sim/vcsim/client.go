@@ -29,10 +29,13 @@ type clientCommand struct {
 	nargs            int                 // number of positional arguments
 	flags            func(*flag.FlagSet) // extra flags, if any
 	run              func(ctx context.Context, c *vim25.Client, args []string) (string, error)
+	// stream, instead of run, for a command that prints as it goes (one line per step).
+	stream func(ctx context.Context, c *vim25.Client, args []string, stdout io.Writer) error
 }
 
 func clientCommands() []*clientCommand {
 	var trunk string
+	var storm stormOptions
 	return []*clientCommand{
 		{name: "poweron", args: "VM", help: "power a VM on", nargs: 1, run: powerOn},
 		{name: "poweroff", args: "VM", help: "power a VM off", nargs: 1, run: powerOff},
@@ -52,6 +55,10 @@ func clientCommands() []*clientCommand {
 		{name: "create-vm", args: "NAME HOST PORTGROUP", help: "create a powered-off VM with one vmxnet3 nic on a portgroup", nargs: 3, run: createVM},
 		{name: "destroy-vm", args: "NAME", help: "power a VM off if needed and destroy it", nargs: 1, run: destroyVM},
 		{name: "inventory", help: "print the inventory as govmomi sees it, as JSON", run: inventory},
+		{
+			name: "storm", help: "load generator: set a DV portgroup's VLAN --count times, one JSON line per change",
+			flags: storm.register, stream: storm.run,
+		},
 	}
 }
 
@@ -116,6 +123,9 @@ func (cc *clientCommand) execute(args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	defer logout()
+	if cc.stream != nil {
+		return cc.stream(ctx, c, pos, stdout)
+	}
 	out, err := cc.run(ctx, c, pos)
 	if err != nil {
 		return err
@@ -372,14 +382,32 @@ func setDVPortgroupVlan(ctx context.Context, c *vim25.Client, args []string, tru
 	default:
 		return "", errors.New("usage: set-dvportgroup-vlan NAME VLAN | NAME --trunk RANGE")
 	}
-	ref, err := find(ctx, c, "DistributedVirtualPortgroup", args[0])
+	pg, err := findDVPortgroup(ctx, c, args[0])
 	if err != nil {
 		return "", err
 	}
-	pg := object.NewDistributedVirtualPortgroup(c, ref)
-	var props mo.DistributedVirtualPortgroup
-	if err := pg.Properties(ctx, ref, []string{"config"}, &props); err != nil {
+	if err := reconfigureDVPortgroupVlan(ctx, pg, vlan, nil); err != nil {
 		return "", err
+	}
+	return fmt.Sprintf("%s: %s", args[0], describeVlan(vlan)), nil
+}
+
+func findDVPortgroup(ctx context.Context, c *vim25.Client, name string) (*object.DistributedVirtualPortgroup, error) {
+	ref, err := find(ctx, c, "DistributedVirtualPortgroup", name)
+	if err != nil {
+		return nil, err
+	}
+	return object.NewDistributedVirtualPortgroup(c, ref), nil
+}
+
+// reconfigureDVPortgroupVlan gives pg the VLAN spec, keeping the rest of its configuration, and
+// waits for the task. beforeSend, when not nil, runs just before ReconfigureDVPortgroup_Task goes
+// out (after the config was read), so that a caller timing the change leaves the read out.
+func reconfigureDVPortgroupVlan(ctx context.Context, pg *object.DistributedVirtualPortgroup,
+	vlan types.BaseVmwareDistributedVirtualSwitchVlanSpec, beforeSend func()) error {
+	var props mo.DistributedVirtualPortgroup
+	if err := pg.Properties(ctx, pg.Reference(), []string{"config"}, &props); err != nil {
+		return err
 	}
 	// A complete spec: the simulator replaces the configuration with it.
 	cfg := props.Config
@@ -393,10 +421,79 @@ func setDVPortgroupVlan(ctx context.Context, c *vim25.Client, args []string, tru
 		ConfigVersion: cfg.ConfigVersion, Name: cfg.Name, NumPorts: cfg.NumPorts, Type: cfg.Type,
 		Description: cfg.Description, Policy: cfg.Policy, AutoExpand: cfg.AutoExpand, DefaultPortConfig: setting,
 	}
-	if _, err := wait(ctx)(pg.Reconfigure(ctx, spec)); err != nil {
-		return "", err
+	if beforeSend != nil {
+		beforeSend()
 	}
-	return fmt.Sprintf("%s: %s", args[0], describeVlan(vlan)), nil
+	_, err := wait(ctx)(pg.Reconfigure(ctx, spec))
+	return err
+}
+
+// stormOptions are the flags of `storm`, a load generator for latency benchmarks: a VLAN change
+// timed from a separate process per event would include that process's start-up (tens of ms).
+type stormOptions struct {
+	portgroup string
+	firstVlan int
+	count     int
+	interval  time.Duration
+}
+
+func (o *stormOptions) register(fs *flag.FlagSet) {
+	fs.StringVar(&o.portgroup, "portgroup", "", "DV portgroup to reconfigure (required)")
+	fs.IntVar(&o.firstVlan, "first-vlan", 1000, "VLAN of the first change; change i sets first-vlan+i")
+	fs.IntVar(&o.count, "count", 500, "number of changes")
+	fs.DurationVar(&o.interval, "interval", 50*time.Millisecond, "time between the starts of two changes")
+}
+
+// stormEvent is one line of storm's output. Times are Unix nanoseconds, comparable with other
+// processes' wall clocks on the same machine.
+type stormEvent struct {
+	I      int   `json:"i"`
+	Vlan   int   `json:"vlan"`
+	SentNs int64 `json:"sent_ns"` // just before the reconfigure request was sent
+	DoneNs int64 `json:"done_ns"` // when its task had completed
+}
+
+// run makes the changes over the one session. Event i is due at start + i*interval (an
+// open-loop schedule: a slow change delays the next one but does not shift the later ones), so
+// the rate is the one asked for unless the server cannot keep up.
+func (o *stormOptions) run(ctx context.Context, c *vim25.Client, _ []string, stdout io.Writer) error {
+	switch {
+	case o.portgroup == "":
+		return errors.New("storm: --portgroup is required")
+	case o.count < 0 || o.interval < 0:
+		return errors.New("storm: --count and --interval must not be negative")
+	case o.firstVlan < 1 || o.firstVlan+o.count-1 > 4094:
+		return fmt.Errorf("storm: VLANs %d-%d are not all in 1-4094", o.firstVlan, o.firstVlan+o.count-1)
+	}
+	pg, err := findDVPortgroup(ctx, c, o.portgroup)
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	for i := 0; i < o.count; i++ {
+		if wait := time.Until(start.Add(time.Duration(i) * o.interval)); wait > 0 {
+			select {
+			case <-time.After(wait):
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+		ev := stormEvent{I: i, Vlan: o.firstVlan + i}
+		vlan := &types.VmwareDistributedVirtualSwitchVlanIdSpec{VlanId: int32(ev.Vlan)}
+		if err := reconfigureDVPortgroupVlan(ctx, pg, vlan, func() { ev.SentNs = time.Now().UnixNano() }); err != nil {
+			return fmt.Errorf("storm: change %d (VLAN %d): %w", i, ev.Vlan, err)
+		}
+		ev.DoneNs = time.Now().UnixNano()
+		line, err := json.Marshal(ev)
+		if err != nil {
+			return err
+		}
+		// One write per line, unbuffered: a reader sees each event as soon as it is done.
+		if _, err := stdout.Write(append(line, '\n')); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func describeVlan(spec types.BaseVmwareDistributedVirtualSwitchVlanSpec) string {

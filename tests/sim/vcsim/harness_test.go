@@ -363,6 +363,7 @@ func TestHarness(t *testing.T) {
 		s.failCLI(t, `invalid VLAN range "9-3"`, "set-dvportgroup-vlan", "dv-web", "--trunk", "9-3")
 		s.failCLI(t, "usage: set-dvportgroup-vlan", "set-dvportgroup-vlan", "dv-web", "5", "--trunk", "1-2")
 	})
+	t.Run("Storm", func(t *testing.T) { testStorm(t, s, c) })
 	t.Run("CreateDestroyVM", func(t *testing.T) { testCreateDestroy(t, s, c) })
 	t.Run("Migrate", func(t *testing.T) { testMigrate(t, s, c) })
 	t.Run("Credentials", func(t *testing.T) {
@@ -925,4 +926,39 @@ func TestServeUsageErrors(t *testing.T) {
 			t.Errorf("%v: %v, stdout %q, stderr %q; want exit 1 and %q", tc.args, err, stdout.String(), stderr.String(), tc.want)
 		}
 	}
+}
+
+// testStorm: three paced changes of dv-web's VLAN, one JSON line each, in order and timed; the
+// last one is what the portgroup has. dv-web gets VLAN 120 back for the later tests.
+func testStorm(t *testing.T, s *server, c *vim25.Client) {
+	pg := mustFind(t, c, "DistributedVirtualPortgroup", "dv-web")
+	w := watch(t, c, objectSpec(pg, "config.defaultPortConfig"))
+	const interval = 20 * time.Millisecond
+	start := time.Now()
+	out := s.mustCLI(t, "storm", "--portgroup", "dv-web", "--first-vlan", "1000", "--count", "3",
+		"--interval", interval.String())
+	if took := time.Since(start); took < 2*interval { // change 2 is due 2 intervals after change 0
+		t.Errorf("storm took %v: not paced", took)
+	}
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("storm printed %d lines, want 3: %q", len(lines), out)
+	}
+	for i, line := range lines {
+		var ev stormEvent
+		if err := json.Unmarshal([]byte(line), &ev); err != nil {
+			t.Fatalf("line %d %q: %v", i, line, err)
+		}
+		if ev.I != i || ev.Vlan != 1000+i || ev.SentNs == 0 || ev.DoneNs < ev.SentNs {
+			t.Errorf("line %d: %+v", i, ev)
+		}
+	}
+	want := &types.VmwareDistributedVirtualSwitchVlanIdSpec{VlanId: 1002}
+	w.await("dv-web VLAN 1002", modified(pg, "config.defaultPortConfig", func(val interface{}) bool {
+		setting, ok := val.(types.VMwareDVSPortSetting)
+		return ok && reflect.DeepEqual(setting.Vlan, want)
+	}))
+	s.failCLI(t, "--portgroup is required", "storm", "--count", "1")
+	s.failCLI(t, "VLANs 4094-4095 are not all in 1-4094", "storm", "--portgroup", "dv-web", "--first-vlan", "4094", "--count", "2")
+	s.mustCLI(t, "set-dvportgroup-vlan", "dv-web", "120")
 }
