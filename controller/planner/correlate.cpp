@@ -191,31 +191,39 @@ std::map<PnicId, const VSwitch*> vswitch_uplinks(const Snapshot& graph) {
 
 Correlation correlate(const Snapshot& graph) {
   const Correlator correlator(graph);
-  const std::map<PnicId, const VSwitch*> serving = detail::vswitch_uplinks(graph);
+  // Only needed for pnics without a located best claim: built on first use.
+  std::optional<std::map<PnicId, const VSwitch*>> serving;
+  const auto serves = [&](const PnicId& pnic) {
+    if (!serving) serving = detail::vswitch_uplinks(graph);
+    return serving->contains(pnic);
+  };
   Correlation out;
   for (const Pnic& pnic : graph.all<Pnic>()) {
     const Host* host = graph.find<Host>(pnic.id.host);
     const std::vector<Claim> claims = correlator.claims(host, pnic);
-    const bool serves = serving.contains(pnic.id);
-    const std::string who = pnic.id.name + " of " + (host ? host->name : pnic.id.host.moref) + ": ";
+    const auto who = [&] {
+      return pnic.id.name + " of " + (host ? host->name : pnic.id.host.moref) + ": ";
+    };
     if (claims.empty()) {
-      if (serves) out.problems.push_back({pnic.id, who + "no LLDP/CDP neighbour"});
+      if (serves(pnic.id)) out.problems.push_back({pnic.id, who() + "no LLDP/CDP neighbour"});
       continue;
     }
     const Claim& best = claims.front();
     if (best.port) {
-      out.uplinks.emplace(pnic.id, Uplink{pnic.id, *best.port,
-                                          detail::attachment_of(graph, *best.port), best.evidence});
+      // Graph order is pnic order: each uplink goes at the end of the map.
+      out.uplinks.emplace_hint(
+          out.uplinks.end(), pnic.id,
+          Uplink{pnic.id, *best.port, detail::attachment_of(graph, *best.port), best.evidence});
     }
     const bool disagree = std::any_of(claims.begin(), claims.end(),
                                       [&](const Claim& c) { return c.port != best.port; });
-    if (disagree || (!best.port && serves)) {
+    if (disagree || (!best.port && serves(pnic.id))) {
       std::string says;
       for (const Claim& c : claims) {
         says +=
             (says.empty() ? "" : ", ") + std::string(evidence_text(c.evidence)) + " says " + c.says;
       }
-      out.problems.push_back({pnic.id, who + says});
+      out.problems.push_back({pnic.id, who() + says});
     }
   }
   return out;  // graph order is pnic order: problems are sorted by pnic

@@ -15,12 +15,24 @@ InventoryIndex::InventoryIndex(const Snapshot& graph, const PlanPolicy& policy)
     : graph_(graph), policy_(policy) {
   for (const VSwitch& vs : graph.all<VSwitch>()) {
     if (vs.kind != VSwitchKind::kDistributed || !vs.dvs) continue;
-    proxy_switches_.emplace(std::pair(vs.id.host, *vs.dvs), &vs);
+    proxy_switches_.emplace(HostDvsView{view_of(vs.id.host), view_of(*vs.dvs)}, &vs);
     dvs_members_[*vs.dvs].push_back(vs.id.host);
   }
   for (const Host& host : graph.all<Host>()) {
     if (host.cluster) cluster_hosts_[*host.cluster].push_back(host.id);
   }
+  // Built once cluster_hosts_ is complete: the groups point into its vectors.
+  hosts_.reserve(graph.count<Host>());
+  for (const Host& host : graph.all<Host>()) {
+    HostEntry entry{&host, {&host.id, 1}};
+    if (policy_.mode == DemandMode::kCluster && host.cluster) {
+      entry.group = cluster_hosts_.at(*host.cluster);
+    }
+    hosts_.emplace(view_of(host.id), entry);
+  }
+  dv_portgroups_.reserve(graph.count<DvPortgroup>());
+  for (const DvPortgroup& pg : graph.all<DvPortgroup>())
+    dv_portgroups_.emplace(view_of(pg.id), &pg);
   // Names: a portgroup's own VLAN names it before any trunk that also carries it. Portgroups
   // are gathered by name first: a standard portgroup exists once per host.
   std::map<std::string_view, VlanSet> own_vlans;
@@ -51,17 +63,23 @@ std::string InventoryIndex::vlan_name(VlanId vlan) const {
 }
 
 std::string InventoryIndex::host_name(const HostId& host) const {
-  const Host* h = graph_.find<Host>(host);
+  const Host* h = find_host(host);
   return h != nullptr ? h->name : host.moref;
 }
 
+const Host* InventoryIndex::find_host(const HostId& host) const {
+  const auto it = hosts_.find(view_of(host));
+  return it == hosts_.end() ? nullptr : it->second.host;
+}
+
+const VSwitch* InventoryIndex::proxy_switch(const HostId& host, const DvsId& dvs) const {
+  const auto it = proxy_switches_.find(HostDvsView{view_of(host), view_of(dvs)});
+  return it == proxy_switches_.end() ? nullptr : it->second;
+}
+
 std::span<const HostId> InventoryIndex::host_group(const HostId& host) const {
-  const Host* h = graph_.find<Host>(host);
-  if (h == nullptr) return {};
-  if (policy_.mode == DemandMode::kCluster && h->cluster) {
-    return cluster_hosts_.at(*h->cluster);
-  }
-  return {&h->id, 1};
+  const auto it = hosts_.find(view_of(host));
+  return it == hosts_.end() ? std::span<const HostId>() : it->second.group;
 }
 
 std::optional<Placement> InventoryIndex::place(const HostId& host,
@@ -69,9 +87,9 @@ std::optional<Placement> InventoryIndex::place(const HostId& host,
   if (portgroup.distributed != nullptr) {
     const DvPortgroup& pg = *portgroup.distributed;
     if (pg.uplink) return std::nullopt;
-    const auto proxy = proxy_switches_.find(std::pair(host, pg.dvs));
-    if (proxy == proxy_switches_.end()) return std::nullopt;
-    return Placement{proxy->second, carried_vlans(pg.vlan, policy_.managed), pg.name};
+    const VSwitch* proxy = proxy_switch(host, pg.dvs);
+    if (proxy == nullptr) return std::nullopt;
+    return Placement{proxy, carried_vlans(pg.vlan, policy_.managed), pg.name};
   }
   const auto* pg = graph_.find<StandardPortgroup>({host, std::string(portgroup.standard)});
   if (pg == nullptr) return std::nullopt;
@@ -83,13 +101,14 @@ std::optional<Placement> InventoryIndex::place(const HostId& host,
 void InventoryIndex::for_each_demand(const std::function<void(const DemandUse&)>& use) const {
   // A host's vmkernel adapters need their portgroup on that host whatever the mode.
   for (const VmkNic& vmk : graph_.all<VmkNic>()) {
-    const Host* host = graph_.find<Host>(vmk.id.host);
+    const Host* host = find_host(vmk.id.host);
     if (host == nullptr) continue;
     DemandCause cause{DemandCause::Kind::kVmkNic, nullptr, false, &vmk};
     PortgroupRef pg{vmk.portgroup, nullptr};
     if (vmk.dv_portgroup) {
-      pg.distributed = graph_.find<DvPortgroup>(*vmk.dv_portgroup);
-      if (pg.distributed == nullptr) continue;
+      const auto found = dv_portgroups_.find(view_of(*vmk.dv_portgroup));
+      if (found == dv_portgroups_.end()) continue;
+      pg.distributed = found->second;
     }
     use({{&host->id, 1}, pg, cause});
   }
@@ -116,8 +135,9 @@ void InventoryIndex::for_each_vm_demand(const std::function<void(const DemandUse
       if (!nic->connected) continue;
       PortgroupRef pg{nic->backing.standard_portgroup, nullptr};
       if (nic->backing.dv_portgroup) {
-        pg.distributed = graph_.find<DvPortgroup>(*nic->backing.dv_portgroup);
-        if (pg.distributed == nullptr) continue;
+        const auto found = dv_portgroups_.find(view_of(*nic->backing.dv_portgroup));
+        if (found == dv_portgroups_.end()) continue;
+        pg.distributed = found->second;
       } else if (pg.standard.empty()) {
         continue;
       }
@@ -131,7 +151,7 @@ void InventoryIndex::for_each_portgroup_demand(
     const std::function<void(const DemandUse&)>& use) const {
   const DemandCause cause{DemandCause::Kind::kPortgroup, nullptr, false, nullptr};
   for (const StandardPortgroup& pg : graph_.all<StandardPortgroup>()) {
-    const Host* host = graph_.find<Host>(pg.id.host);
+    const Host* host = find_host(pg.id.host);
     if (host != nullptr) use({{&host->id, 1}, {pg.id.name, nullptr}, cause});
   }
   for (const DvPortgroup& pg : graph_.all<DvPortgroup>()) {

@@ -99,19 +99,21 @@ std::vector<int> Fabric::shortest_path_edges(const std::vector<int>& carriers) c
         if (c != carriers[first + i]) useful[static_cast<std::size_t>(c)] |= bit;
       }
     }
+    // Only switches useful at the next level can make an edge used: walk their adjacency rather
+    // than every edge. Within a level the order does not matter: the bits a switch gains are
+    // those of sources at this level from it, never read at this level.
     for (int level = depth - 1; level >= 0; --level) {
       const auto& here = at_level[static_cast<std::size_t>(level)];
       const auto& next = at_level[static_cast<std::size_t>(level) + 1];
-      for (std::size_t e = 0; e < edges_.size(); ++e) {
-        const auto x = static_cast<std::size_t>(edges_[e].a);
-        const auto y = static_cast<std::size_t>(edges_[e].b);
-        if (x == y) continue;
-        const std::uint64_t forward = here[x] & next[y] & useful[y];
-        const std::uint64_t backward = here[y] & next[x] & useful[x];
-        if ((forward | backward) == 0) continue;
-        useful[x] |= forward;
-        useful[y] |= backward;
-        used[e] = true;
+      for (std::size_t y = 0; y < n; ++y) {
+        const std::uint64_t reach = next[y] & useful[y];
+        if (reach == 0) continue;
+        for (const auto& [x, e] : adjacency_[y]) {
+          const std::uint64_t bits = here[static_cast<std::size_t>(x)] & reach;
+          if (bits == 0) continue;
+          useful[static_cast<std::size_t>(x)] |= bits;
+          used[static_cast<std::size_t>(e)] = true;
+        }
       }
     }
   }

@@ -9,11 +9,51 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "planner/planner.h"
 
 namespace vmfabric::planner::detail {
+
+// ---- per-plan indexes ---------------------------------------------------------------------------
+
+// An id's text as views into the snapshot (stable while it lives): hashed lookups without copies.
+struct MoRefView {
+  std::string_view vcenter;
+  std::string_view moref;
+  bool operator==(const MoRefView&) const = default;
+};
+
+template <class Tag>
+MoRefView view_of(const MoRef<Tag>& id) {
+  return {id.vcenter.str(), id.moref};
+}
+
+inline std::size_t hash_mix(std::size_t seed, std::string_view text) {
+  return seed ^
+         (std::hash<std::string_view>{}(text) + 0x9e3779b97f4a7c15ULL + (seed << 6) + (seed >> 2));
+}
+
+struct MoRefViewHash {
+  std::size_t operator()(const MoRefView& v) const {
+    return hash_mix(hash_mix(0, v.vcenter), v.moref);
+  }
+};
+
+// A (host, distributed switch) pair as views.
+struct HostDvsView {
+  MoRefView host;
+  MoRefView dvs;
+  bool operator==(const HostDvsView&) const = default;
+};
+
+struct HostDvsViewHash {
+  std::size_t operator()(const HostDvsView& v) const {
+    return hash_mix(MoRefViewHash{}(v.host), v.dvs.moref) ^
+           std::hash<std::string_view>{}(v.dvs.vcenter);
+  }
+};
 
 // ---- demand ------------------------------------------------------------------------------------
 
@@ -60,6 +100,11 @@ class InventoryIndex {
   // that name, not a member of the distributed switch, or an uplink portgroup).
   std::optional<Placement> place(const HostId& host, const PortgroupRef& portgroup) const;
 
+  const VlanSet& managed() const { return policy_.managed; }
+
+  // The host's proxy switch of the distributed switch `dvs`; nullptr when it is not a member.
+  const VSwitch* proxy_switch(const HostId& host, const DvsId& dvs) const;
+
   // The host's name for messages (its moref when the host is unknown).
   std::string host_name(const HostId& host) const;
 
@@ -68,13 +113,20 @@ class InventoryIndex {
   std::string vlan_name(VlanId vlan) const;
 
  private:
+  struct HostEntry {
+    const Host* host = nullptr;
+    std::span<const HostId> group;  // the hosts a VM on it may run on, per the policy's mode
+  };
+  const Host* find_host(const HostId& host) const;
   std::span<const HostId> host_group(const HostId& host) const;
   void for_each_vm_demand(const std::function<void(const DemandUse&)>& use) const;
   void for_each_portgroup_demand(const std::function<void(const DemandUse&)>& use) const;
 
   const Snapshot& graph_;
   const PlanPolicy& policy_;
-  std::map<std::pair<HostId, DvsId>, const VSwitch*> proxy_switches_;
+  std::unordered_map<HostDvsView, const VSwitch*, HostDvsViewHash> proxy_switches_;
+  std::unordered_map<MoRefView, HostEntry, MoRefViewHash> hosts_;
+  std::unordered_map<MoRefView, const DvPortgroup*, MoRefViewHash> dv_portgroups_;
   std::map<DvsId, std::vector<HostId>> dvs_members_;
   std::map<ClusterId, std::vector<HostId>> cluster_hosts_;
   std::map<VlanId, std::string_view> single_vlan_names_;

@@ -25,21 +25,64 @@ using detail::Placement;
 std::map<InterfaceId, VlanSet> esx_facing(const Snapshot& graph, const InventoryIndex& index,
                                           const Correlation& correlation) {
   std::map<InterfaceId, VlanSet> out;
-  for (const auto& [pnic, vswitch] : detail::vswitch_uplinks(graph)) {
-    if (auto it = correlation.uplinks.find(pnic); it != correlation.uplinks.end()) {
-      out[it->second.attachment];
+  // Every pnic that is an uplink of some vSwitch (see detail::vswitch_uplinks).
+  for (const VSwitch& vs : graph.all<VSwitch>()) {
+    PnicId pnic{vs.id.host, {}};
+    for (const std::string& device : vs.uplinks) {
+      pnic.name = device;
+      if (auto it = correlation.uplinks.find(pnic); it != correlation.uplinks.end()) {
+        out.try_emplace(it->second.attachment);
+      }
     }
   }
-  // Many VMs need the same portgroups on the same hosts: place each (hosts, portgroup) once.
-  std::set<std::tuple<const HostId*, std::size_t, detail::PortgroupRef>> uses;
+  // Many VMs need the same portgroups on the same hosts: place each (hosts, portgroup) once. A
+  // distributed portgroup lands on the host's proxy switch of its DVS with the VLANs it carries,
+  // whatever the host: its uses are gathered per (hosts, DVS) and placed once per host.
+  using StandardUse = std::tuple<const HostId*, std::size_t, std::string_view>;
+  using DistributedUse = std::tuple<const HostId*, std::size_t, const DvPortgroup*>;
+  std::vector<StandardUse> standard_uses;
+  std::vector<DistributedUse> distributed_uses;
   index.for_each_demand([&](const DemandUse& use) {
-    uses.emplace(use.hosts.data(), use.hosts.size(), use.portgroup);
+    if (use.portgroup.distributed != nullptr) {
+      if (!use.portgroup.distributed->uplink) {
+        distributed_uses.emplace_back(use.hosts.data(), use.hosts.size(),
+                                      use.portgroup.distributed);
+      }
+    } else {
+      standard_uses.emplace_back(use.hosts.data(), use.hosts.size(), use.portgroup.standard);
+    }
   });
+  std::sort(standard_uses.begin(), standard_uses.end());
+  standard_uses.erase(std::unique(standard_uses.begin(), standard_uses.end()), standard_uses.end());
+  std::sort(distributed_uses.begin(), distributed_uses.end());
+  distributed_uses.erase(std::unique(distributed_uses.begin(), distributed_uses.end()),
+                         distributed_uses.end());
+
   std::map<const VSwitch*, VlanSet> by_vswitch;
-  for (const auto& [hosts, count, portgroup] : uses) {
+  for (const auto& [hosts, count, portgroup] : standard_uses) {
     for (const HostId& host : std::span(hosts, count)) {
-      if (std::optional<Placement> placement = index.place(host, portgroup)) {
+      if (std::optional<Placement> placement = index.place(host, {portgroup, nullptr})) {
         by_vswitch[placement->vswitch] |= placement->vlans;
+      }
+    }
+  }
+  std::vector<std::pair<const DvsId*, VlanSet>> per_dvs;  // of one host group
+  for (auto run = distributed_uses.begin(); run != distributed_uses.end();) {
+    const HostId* hosts = std::get<0>(*run);
+    const std::size_t count = std::get<1>(*run);
+    per_dvs.clear();
+    for (;
+         run != distributed_uses.end() && std::get<0>(*run) == hosts && std::get<1>(*run) == count;
+         ++run) {
+      const DvPortgroup& pg = *std::get<2>(*run);
+      auto same = std::find_if(per_dvs.begin(), per_dvs.end(),
+                               [&](const auto& d) { return *d.first == pg.dvs; });
+      if (same == per_dvs.end()) same = per_dvs.insert(per_dvs.end(), {&pg.dvs, VlanSet()});
+      same->second |= detail::carried_vlans(pg.vlan, index.managed());
+    }
+    for (const HostId& host : std::span(hosts, count)) {
+      for (const auto& [dvs, vlans] : per_dvs) {
+        if (const VSwitch* proxy = index.proxy_switch(host, *dvs)) by_vswitch[proxy] |= vlans;
       }
     }
   }
@@ -88,13 +131,17 @@ std::map<InterfaceId, VlanSet> inter_switch(const Fabric& fabric,
   for (const VlanSet& vlans : carried) anywhere |= vlans;
   std::map<std::vector<int>, VlanSet> vlans_by_carriers;
   for (VlanId vlan : anywhere.ids()) vlans_by_carriers[carriers_of(carried, vlan)].insert(vlan);
+  std::vector<VlanSet> by_edge(fabric.edges().size());
   for (const auto& [carriers, vlans] : vlans_by_carriers) {
     if (carriers.size() < 2) continue;
-    for (int e : fabric.shortest_path_edges(carriers)) {
-      const detail::FabricEdge& edge = fabric.edges()[static_cast<std::size_t>(e)];
-      out[edge.end_a] |= vlans;
-      out[edge.end_b] |= vlans;
-    }
+    for (int e : fabric.shortest_path_edges(carriers))
+      by_edge[static_cast<std::size_t>(e)] |= vlans;
+  }
+  for (std::size_t e = 0; e < by_edge.size(); ++e) {
+    if (by_edge[e].empty()) continue;
+    const detail::FabricEdge& edge = fabric.edges()[e];
+    out[edge.end_a] |= by_edge[e];
+    out[edge.end_b] |= by_edge[e];
   }
   for (const detail::PeerLink& link : fabric.peer_links()) {
     const VlanSet vlans = carried[static_cast<std::size_t>(link.first)] |
@@ -210,19 +257,20 @@ Plan plan(const Snapshot& graph, const PlanPolicy& policy) {
   const std::map<InterfaceId, VlanSet> esx = esx_facing(graph, index, out.correlation);
   const std::vector<VlanSet> carried = carried_by_switch(fabric, esx);
 
-  for (const Switch& sw : graph.all<Switch>()) out.switches[sw.id];
+  for (const Switch& sw : graph.all<Switch>()) out.switches.try_emplace(out.switches.end(), sw.id);
   add_role(out, esx, PortRole::kEsxFacing);
   // An interface that is both is an inter-switch port first: vmfabric treats it as one.
   add_role(out, inter_switch(fabric, carried), PortRole::kInterSwitch);
 
-  std::map<VlanId, std::string> names;  // one name per VLAN across the fabric
+  // One name per VLAN across the fabric, computed when first needed.
+  std::vector<std::optional<std::string>> names(4096);  // by VLAN id (VlanSet's range)
   for (auto& [id, sw] : out.switches) {
     VlanSet needed;
     for (const auto& [name, vlans] : sw.allowed) needed |= vlans;
     for (VlanId vlan : needed.ids()) {
-      auto [it, added] = names.emplace(vlan, std::string());
-      if (added) it->second = southbound::eos_vlan_name(index.vlan_name(vlan));
-      sw.vlans.emplace(vlan, it->second);
+      std::optional<std::string>& name = names[static_cast<std::size_t>(vlan.value)];
+      if (!name) name = southbound::eos_vlan_name(index.vlan_name(vlan));
+      sw.vlans.emplace_hint(sw.vlans.end(), vlan, *name);
     }
   }
   return out;
