@@ -54,10 +54,12 @@ struct EapiSession::Impl {
         endpoint(std::move(ep)),
         options(opts),
         client(ex, endpoint.http, options.limits),
+        retry_timer(ex),
         authorization(net::basic_auth(endpoint.username, endpoint.password.reveal())) {}
 
   // One runCmds request, `enable` first; the results of `cmds` (enable's dropped).
   asio::awaitable<std::vector<json>> run(const std::vector<std::string>& cmds, Format format) {
+    if (shut) throw Error("switch " + endpoint.name + ": the eAPI session is shut down");
     std::vector<std::string> all;
     all.reserve(cmds.size() + 1);
     all.emplace_back("enable");
@@ -103,7 +105,7 @@ struct EapiSession::Impl {
       try {
         co_return co_await run(cmds, format);
       } catch (const std::exception& e) {
-        if (!transient(e) || attempt >= options.read_attempts) throw;
+        if (shut || !transient(e) || attempt >= options.read_attempts) throw;
         failure = e.what();
       }
       const auto delay = options.retry_backoff * (1 << std::min(attempt - 1, 10));
@@ -111,8 +113,9 @@ struct EapiSession::Impl {
                                     {"attempt", attempt},
                                     {"retry_in_ms", delay.count()},
                                     {"error", *failure}});
-      asio::steady_timer timer(executor, delay);
-      co_await timer.async_wait(asio::use_awaitable);
+      retry_timer.expires_after(delay);
+      boost::system::error_code ec;
+      co_await retry_timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
     }
   }
 
@@ -216,7 +219,9 @@ struct EapiSession::Impl {
   EapiEndpoint endpoint;
   EapiOptions options;
   net::HttpClient client;
-  std::string authorization;  // the Basic auth header value: a secret, never logged
+  asio::steady_timer retry_timer;  // between tries of a read
+  bool shut = false;               // shutdown(): no more requests
+  std::string authorization;       // the Basic auth header value: a secret, never logged
   std::uint64_t request_count = 0;
 };
 
@@ -258,6 +263,12 @@ asio::awaitable<ApplyReport> EapiSession::apply(const ChangeSet& changes,
 }
 
 void EapiSession::close() { impl_->client.close(); }
+
+void EapiSession::shutdown() {
+  impl_->shut = true;
+  impl_->retry_timer.cancel();
+  impl_->client.close();
+}
 
 std::vector<std::string> verify(const ChangeSet& changes, const std::vector<VlanEntry>& vlans,
                                 const std::vector<Switchport>& switchports) {

@@ -113,6 +113,9 @@ class EapiSession {
 
   // Closes the connection (the next call reopens it).
   void close();
+  // Ends the call in flight at once (it throws) and refuses every later one. On the session's
+  // executor.
+  void shutdown();
 
  private:
   struct Impl;

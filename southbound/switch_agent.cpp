@@ -102,18 +102,24 @@ struct SwitchAgent::Impl : std::enable_shared_from_this<Impl> {
       if (failures > 0) log::info("switch.reachable", {{"switch", config.name}});
       failures = 0;
     } catch (const std::exception& e) {
-      const auto* http = dynamic_cast<const EapiHttpError*>(&e);
-      const bool auth = (http && http->unauthorized()) || dynamic_cast<const ConfigError*>(&e);
-      // Log a failure when it starts and then every 10th poll, not at every poll of a dead
-      // switch.
-      if (failures++ % 10 == 0) {
-        log::error(auth ? "switch.auth_failed" : "switch.unreachable",
-                   {{"switch", config.name}, {"error", e.what()}, {"failures", failures}});
-      }
-      mark(auth ? Reachability::kAuthFailed : Reachability::kUnreachable, e.what());
-      if (!auth && eapi) eapi->close();
+      // A poll cut short by stop() says nothing about the switch.
+      if (!stopping) failed(e);
     }
     if (poll_listener) poll_listener(SwitchId(config.name), reachable);
+  }
+
+  // After a failed poll: the switch is unreachable, or refuses the credentials.
+  void failed(const std::exception& e) {
+    const auto* http = dynamic_cast<const EapiHttpError*>(&e);
+    const bool auth = (http && http->unauthorized()) || dynamic_cast<const ConfigError*>(&e);
+    // Log a failure when it starts and then every 10th poll, not at every poll of a dead
+    // switch.
+    if (failures++ % 10 == 0) {
+      log::error(auth ? "switch.auth_failed" : "switch.unreachable",
+                 {{"switch", config.name}, {"error", e.what()}, {"failures", failures}});
+    }
+    mark(auth ? Reachability::kAuthFailed : Reachability::kUnreachable, e.what());
+    if (!auth && eapi) eapi->close();
   }
 
   // `job` lives in run()'s frame until this returns.
@@ -152,7 +158,9 @@ struct SwitchAgent::Impl : std::enable_shared_from_this<Impl> {
       if (!applies.empty()) {
         ApplyJob job = std::move(applies.front());
         applies.pop_front();
+        applying = true;
         co_await apply(job);
+        applying = false;
       } else if (poll_requested || Clock::now() >= next_poll) {
         poll_requested = false;
         co_await poll();
@@ -186,6 +194,7 @@ struct SwitchAgent::Impl : std::enable_shared_from_this<Impl> {
   std::deque<ApplyJob> applies;
   PollListener poll_listener;
   bool poll_requested = false;
+  bool applying = false;  // an apply is in flight
   bool stopping = false;
   int failures = 0;  // consecutive failed polls
   std::function<void()> on_stopped;
@@ -213,6 +222,9 @@ void SwitchAgent::stop(std::function<void()> done) {
     impl->stopping = true;
     impl->on_stopped = std::move(done);
     impl->wake.cancel();
+    // A poll of a slow or dead switch would hold the stop for its timeouts and retries; an
+    // apply is let finish (its outcome must be journaled).
+    if (impl->eapi && !impl->applying) impl->eapi->shutdown();
   });
 }
 

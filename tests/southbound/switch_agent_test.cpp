@@ -10,7 +10,9 @@
 #include <future>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
+#include <thread>
 
 #include "eos_lab.h"
 #include "support/graph_pipeline.h"
@@ -314,4 +316,26 @@ TEST_CASE("a switch that stops answering is marked unreachable and recovers") {
     const Switch* s = g.find<Switch>(SwitchId("spine2"));
     return s && s->reachability == Reachability::kReachable && s->last_error.empty();
   }));
+}
+
+TEST_CASE("stopping an agent ends a poll in flight at once and marks nothing") {
+  EosEmulator emu(lab_emulator());
+  emu.inject({{"switch", "spine1"}, {"kind", "latency"}, {"latency_ms", 5000}});
+  GraphPipeline pipeline;
+  std::optional<Fleet> fleet;
+  fleet.emplace(pipeline, emu, manual_polls());
+  // spine1's first poll is in flight (its answer 5 s away) once its request reached the
+  // emulator, which tells only when asked.
+  const auto deadline = Clock::now() + 10s;
+  while (emu.stats().at("spine1").at("requests").get<int>() < 1 && Clock::now() < deadline) {
+    std::this_thread::sleep_for(10ms);
+  }
+  REQUIRE(emu.stats().at("spine1").at("requests").get<int>() == 1);
+  const auto start = Clock::now();
+  fleet.reset();
+  CHECK(Clock::now() - start < 2s);
+  pipeline.flush();
+  const Switch* spine = pipeline.graph()->find<Switch>(SwitchId("spine1"));
+  REQUIRE(spine);
+  CHECK(spine->reachability == Reachability::kUnknown);
 }
