@@ -1,9 +1,9 @@
 #include "eos_lab.h"
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/use_future.hpp>
 #include <cstdlib>
 #include <fstream>
+
+#include "support/run_coroutine.h"
 
 namespace vmfabric::testing {
 
@@ -36,28 +36,17 @@ southbound::EapiOptions EapiClient::fast_options() {
 EapiClient::EapiClient(const SwitchConfig& config, southbound::EapiOptions options)
     : session_(io_.get_executor(), southbound::endpoint_of(config), options) {}
 
-namespace {
-
-// Runs one coroutine on `io` to completion; returns its value or rethrows its exception.
-template <class T>
-T run(boost::asio::io_context& io, boost::asio::awaitable<T> call) {
-  auto future = boost::asio::co_spawn(io, std::move(call), boost::asio::use_future);
-  io.restart();
-  io.run();
-  return future.get();
-}
-
-}  // namespace
-
 std::vector<nlohmann::json> EapiClient::show(std::vector<std::string> cmds) {
-  return run(io_, session_.show(std::move(cmds)));
+  return run_coroutine(io_, session_.show(std::move(cmds)));
 }
 
-southbound::SwitchReadings EapiClient::read_state() { return run(io_, session_.read_state()); }
+southbound::SwitchReadings EapiClient::read_state() {
+  return run_coroutine(io_, session_.read_state());
+}
 
 southbound::ApplyReport EapiClient::apply(const southbound::ChangeSet& changes,
                                           const std::string& name) {
-  return run(io_, session_.apply(changes, name));
+  return run_coroutine(io_, session_.apply(changes, name));
 }
 
 }  // namespace vmfabric::testing

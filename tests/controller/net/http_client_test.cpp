@@ -29,11 +29,13 @@
 #include <thread>
 
 #include "log/log.h"
+#include "support/run_coroutine.h"
 #include "support/temp_dir.h"
 #include "support/test_pki.h"
 
 using namespace vmfabric;
 using namespace vmfabric::net;
+using vmfabric::testing::run_coroutine;
 using namespace std::chrono_literals;
 
 namespace {
@@ -215,14 +217,6 @@ class TestServer {
 // ---------------------------------------------------------------------------------------------
 // Client side: each test drives its client on its own io_context, in the test's thread.
 
-template <class T>
-T run(asio::io_context& io, asio::awaitable<T> op) {
-  auto result = asio::co_spawn(io, std::move(op), asio::use_future);
-  io.restart();
-  io.run();
-  return result.get();
-}
-
 HttpTarget plain_target(std::uint16_t port) {
   HttpTarget t;
   t.peer = "switch leaf1";
@@ -257,7 +251,7 @@ HttpRequest get(std::string target) {
 // The HttpError `client.request(req)` throws; fails the test when it returns.
 HttpError request_error(asio::io_context& io, HttpClient& client, HttpRequest req) {
   try {
-    const HttpResponse res = run(io, client.request(std::move(req)));
+    const HttpResponse res = run_coroutine(io, client.request(std::move(req)));
     FAIL("expected an HttpError, got HTTP " << res.status);
   } catch (const HttpError& e) {
     return e;
@@ -333,7 +327,7 @@ TEST_CASE("GET and POST round trip with headers and bodies", "[net]") {
   asio::io_context io;
   HttpClient client(io.get_executor(), plain_target(server.port()));
 
-  const HttpResponse got = run(io, client.request(get("/hello?x=1")));
+  const HttpResponse got = run_coroutine(io, client.request(get("/hello?x=1")));
   CHECK(got.status == 200);
   CHECK(got.body == "GET /hello?x=1 ");
   CHECK(got.header("x-seen-host") == "127.0.0.1:" + std::to_string(server.port()));
@@ -345,7 +339,7 @@ TEST_CASE("GET and POST round trip with headers and bodies", "[net]") {
   post.headers = {{"Authorization", basic_auth("admin", "pw")},
                   {"Content-Type", "application/json"}};
   post.body = R"({"jsonrpc":"2.0","method":"runCmds"})";
-  const HttpResponse posted = run(io, client.request(post));
+  const HttpResponse posted = run_coroutine(io, client.request(post));
   CHECK(posted.status == 200);
   CHECK(posted.body == "POST /command-api " + post.body);
   CHECK(posted.header("X-Seen-Authorization") == basic_auth("admin", "pw"));
@@ -360,7 +354,7 @@ TEST_CASE("HTTP error statuses are responses, not exceptions", "[net]") {
   });
   asio::io_context io;
   HttpClient client(io.get_executor(), plain_target(server.port()));
-  const HttpResponse res = run(io, client.request(HttpRequest{}));
+  const HttpResponse res = run_coroutine(io, client.request(HttpRequest{}));
   CHECK(res.status == 401);
   CHECK(res.body == R"({"error":"Unauthorized"})");
   CHECK(client.connected());
@@ -372,7 +366,7 @@ TEST_CASE("requests share one kept-alive connection", "[net]") {
   HttpClient client(io.get_executor(), plain_target(server.port()));
   CHECK_FALSE(client.connected());
   for (int i = 0; i < 5; ++i) {
-    CHECK(run(io, client.request(get("/n/" + std::to_string(i)))).body ==
+    CHECK(run_coroutine(io, client.request(get("/n/" + std::to_string(i)))).body ==
           "GET /n/" + std::to_string(i) + " ");
   }
   CHECK(client.connected());
@@ -380,7 +374,7 @@ TEST_CASE("requests share one kept-alive connection", "[net]") {
 
   client.close();
   CHECK_FALSE(client.connected());
-  CHECK(run(io, client.request(get("/again"))).status == 200);
+  CHECK(run_coroutine(io, client.request(get("/again"))).status == 200);
   CHECK(server.accepts() == 2);
 }
 
@@ -393,9 +387,9 @@ TEST_CASE("a response with Connection: close ends the connection", "[net]") {
   LogCapture logs;
   asio::io_context io;
   HttpClient client(io.get_executor(), plain_target(server.port()));
-  CHECK(run(io, client.request(get("/1"))).header("Connection") == "close");
+  CHECK(run_coroutine(io, client.request(get("/1"))).header("Connection") == "close");
   CHECK_FALSE(client.connected());
-  CHECK(run(io, client.request(get("/2"))).body == "GET /2 ");
+  CHECK(run_coroutine(io, client.request(get("/2"))).body == "GET /2 ");
   CHECK(server.accepts() == 2);
   CHECK_FALSE(logs.contains("event=net.stale_connection"));
   CHECK_FALSE(logs.contains("event=net.resend"));
@@ -410,11 +404,11 @@ TEST_CASE("a connection the server closed while idle is replaced transparently",
   LogCapture logs;
   asio::io_context io;
   HttpClient client(io.get_executor(), plain_target(server.port()));
-  CHECK(run(io, client.request(get("/1"))).status == 200);
+  CHECK(run_coroutine(io, client.request(get("/1"))).status == 200);
   REQUIRE(server.wait_ended(1));
-  CHECK(run(io, client.request(get("/2"))).body == "GET /2 ");
+  CHECK(run_coroutine(io, client.request(get("/2"))).body == "GET /2 ");
   REQUIRE(server.wait_ended(2));
-  CHECK(run(io, client.request(get("/3"))).body == "GET /3 ");
+  CHECK(run_coroutine(io, client.request(get("/3"))).body == "GET /3 ");
   CHECK(server.accepts() == 3);
   // Seen before sending: nothing had to be sent twice.
   CHECK(logs.contains("event=net.stale_connection peer=\"switch leaf1\""));
@@ -432,8 +426,8 @@ TEST_CASE("a reused connection closed before the response is resent once", "[net
     LogCapture logs;
     asio::io_context io;
     HttpClient client(io.get_executor(), plain_target(server.port()));
-    CHECK(run(io, client.request(get("/1"))).status == 200);
-    CHECK(run(io, client.request(get("/2"))).body == "GET /2 ");
+    CHECK(run_coroutine(io, client.request(get("/1"))).status == 200);
+    CHECK(run_coroutine(io, client.request(get("/2"))).body == "GET /2 ");
     CHECK(server.accepts() == 2);
     CHECK(seen == 3);
     CHECK(logs.contains("event=net.resend peer=\"switch leaf1\""));
@@ -444,7 +438,7 @@ TEST_CASE("a reused connection closed before the response is resent once", "[net
     });
     asio::io_context io;
     HttpClient client(io.get_executor(), plain_target(server.port()));
-    CHECK(run(io, client.request(get("/1"))).status == 200);
+    CHECK(run_coroutine(io, client.request(get("/1"))).status == 200);
     const HttpError e = request_error(io, client, get("/2"));
     CHECK(e.kind() == HttpError::Kind::kClosed);
     CHECK_THAT(e.what(), Catch::Contains("closed the connection without responding to GET /2"));
@@ -589,12 +583,12 @@ TEST_CASE("a response body over max_body is refused", "[net]") {
   HttpLimits limits;
   limits.max_body = 1000;
   HttpClient client(io.get_executor(), plain_target(server.port()), limits);
-  CHECK(run(io, client.request(get("/1000"))).body.size() == 1000);
+  CHECK(run_coroutine(io, client.request(get("/1000"))).body.size() == 1000);
   const HttpError e = request_error(io, client, get("/1001"));
   CHECK(e.kind() == HttpError::Kind::kTooLarge);
   CHECK_THAT(e.what(), Catch::Contains("body over 1000 bytes (max_body)"));
   CHECK_FALSE(client.connected());
-  CHECK(run(io, client.request(get("/10"))).body == "xxxxxxxxxx");  // a new connection
+  CHECK(run_coroutine(io, client.request(get("/10"))).body == "xxxxxxxxxx");  // a new connection
   CHECK(server.accepts() == 2);
 }
 
@@ -617,8 +611,8 @@ TEST_CASE("chunked and close-delimited bodies are read whole, within max_body", 
   HttpLimits limits;
   limits.max_body = 10;
   HttpClient client(io.get_executor(), plain_target(server.port()), limits);
-  CHECK(run(io, client.request(get("/chunked"))).body == "hello, w");
-  CHECK(run(io, client.request(get("/eof"))).body == "until EOF");
+  CHECK(run_coroutine(io, client.request(get("/chunked"))).body == "hello, w");
+  CHECK(run_coroutine(io, client.request(get("/eof"))).body == "until EOF");
   CHECK_FALSE(client.connected());
   CHECK(request_error(io, client, get("/chunked-too-large")).kind() == HttpError::Kind::kTooLarge);
 }
@@ -659,7 +653,8 @@ TEST_CASE("TLS verified against tls.ca_file, by address and by name", "[net][tls
   asio::io_context io;
   const std::string host = GENERATE(as<std::string>{}, "127.0.0.1", "localhost");
   HttpClient client(io.get_executor(), tls_target(server.port(), with_ca(pki().ca_file), host));
-  for (int i = 0; i < 3; ++i) CHECK(run(io, client.request(get("/sdk"))).body == "GET /sdk ");
+  for (int i = 0; i < 3; ++i)
+    CHECK(run_coroutine(io, client.request(get("/sdk"))).body == "GET /sdk ");
   CHECK(server.accepts() == 1);  // kept alive over TLS too
 }
 
@@ -716,7 +711,7 @@ TEST_CASE("TLS fingerprint pinning accepts exactly the pinned certificate", "[ne
     TlsPolicy pin;
     pin.fingerprint_sha256 = pki().self_signed.fingerprint;
     HttpClient client(io.get_executor(), tls_target(server.port(), pin, "localhost"));
-    CHECK(run(io, client.request(get("/sdk"))).status == 200);
+    CHECK(run_coroutine(io, client.request(get("/sdk"))).status == 200);
   }
   SECTION("the right pin, with colons and in upper case") {
     TlsPolicy pin;
@@ -727,7 +722,7 @@ TEST_CASE("TLS fingerprint pinning accepts exactly the pinned certificate", "[ne
       }
     }
     HttpClient client(io.get_executor(), tls_target(server.port(), pin));
-    CHECK(run(io, client.request(get("/sdk"))).status == 200);
+    CHECK(run_coroutine(io, client.request(get("/sdk"))).status == 200);
   }
   SECTION("a wrong pin") {
     TlsPolicy pin;
@@ -761,7 +756,7 @@ TEST_CASE("TLS insecure accepts any certificate, with a warning", "[net][tls]") 
   TlsPolicy insecure;
   insecure.insecure = true;
   HttpClient client(io.get_executor(), tls_target(server.port(), insecure, "localhost"));
-  CHECK(run(io, client.request(get("/sdk"))).status == 200);
+  CHECK(run_coroutine(io, client.request(get("/sdk"))).status == 200);
   CHECK(logs.contains("level=warn event=net.tls_unverified peer=\"vcenter vc1\""));
 }
 

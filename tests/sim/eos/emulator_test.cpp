@@ -12,6 +12,7 @@
 #include <chrono>
 #include <set>
 
+#include "support/run_coroutine.h"
 #include "tests/sim/eos/harness.h"
 
 using namespace vmfabric;
@@ -32,14 +33,6 @@ EosEmulator::Options plain_options() {
   return o;
 }
 
-template <class T>
-T run(asio::io_context& io, asio::awaitable<T> op) {
-  auto result = asio::co_spawn(io, std::move(op), asio::use_future);
-  io.restart();
-  io.run();
-  return result.get();
-}
-
 std::string run_cmds_body(const std::vector<std::string>& cmds) {
   return nlohmann::json{{"jsonrpc", "2.0"},
                         {"method", "runCmds"},
@@ -56,7 +49,7 @@ class Eapi {
         authorization_(net::basic_auth(user, password)) {}
 
   net::HttpResponse post(const std::vector<std::string>& cmds) {
-    return run(io_, client_.request(request(cmds)));
+    return run_coroutine(io_, client_.request(request(cmds)));
   }
   // The JSON-RPC response body of a 200 answer.
   nlohmann::json run_cmds(const std::vector<std::string>& cmds) {
@@ -134,15 +127,15 @@ TEST_CASE("eAPI answers 404 off /command-api and 405 to other methods and 431 to
   Eapi eapi(emulator.target("spine1"));
   net::HttpRequest r = eapi.request(kShowHostname);
   r.target = "/command-api/";
-  CHECK(run(eapi.io(), eapi.client().request(r)).status == 200);
+  CHECK(run_coroutine(eapi.io(), eapi.client().request(r)).status == 200);
   r.target = "/other";
-  CHECK(run(eapi.io(), eapi.client().request(r)).status == 404);
+  CHECK(run_coroutine(eapi.io(), eapi.client().request(r)).status == 404);
   r.target = "/command-api";
   r.method = "GET";
-  CHECK(run(eapi.io(), eapi.client().request(r)).status == 405);
+  CHECK(run_coroutine(eapi.io(), eapi.client().request(r)).status == 405);
   r.method = "POST";
   r.headers.emplace_back("X-Padding", std::string(9000, 'x'));
-  CHECK(run(eapi.io(), eapi.client().request(r)).status == 431);
+  CHECK(run_coroutine(eapi.io(), eapi.client().request(r)).status == 431);
 }
 
 TEST_CASE("bad or missing credentials get 401 with a Basic challenge", "[eos]") {
@@ -155,7 +148,7 @@ TEST_CASE("bad or missing credentials get 401 with a Basic challenge", "[eos]") 
   Eapi anonymous(emulator.target("spine1"));
   net::HttpRequest r = anonymous.request(kShowHostname);
   r.headers = {{"Content-Type", "application/json"}};
-  CHECK(run(anonymous.io(), anonymous.client().request(r)).status == 401);
+  CHECK(run_coroutine(anonymous.io(), anonymous.client().request(r)).status == 401);
   CHECK(stat(emulator, "spine1", "unauthenticated") == 2);
 }
 
@@ -174,7 +167,7 @@ TEST_CASE("a cookie session from /login authenticates eAPI until /logout", "[eos
   net::HttpRequest login;
   login.target = "/login";
   login.body = R"({"username": "admin", "password": "admin"})";
-  const net::HttpResponse session = run(eapi.io(), eapi.client().request(login));
+  const net::HttpResponse session = run_coroutine(eapi.io(), eapi.client().request(login));
   REQUIRE(session.status == 200);
   const std::string set_cookie = session.header("Set-Cookie").value_or("");
   REQUIRE(set_cookie.rfind("Session=", 0) == 0);
@@ -182,15 +175,15 @@ TEST_CASE("a cookie session from /login authenticates eAPI until /logout", "[eos
 
   net::HttpRequest command = eapi.request(kShowHostname);
   command.headers = {{"Cookie", cookie}};
-  CHECK(run(eapi.io(), eapi.client().request(command)).status == 200);
+  CHECK(run_coroutine(eapi.io(), eapi.client().request(command)).status == 200);
   net::HttpRequest logout;
   logout.target = "/logout";
   logout.headers = {{"Cookie", cookie}};
-  CHECK(run(eapi.io(), eapi.client().request(logout)).status == 200);
-  CHECK(run(eapi.io(), eapi.client().request(command)).status == 401);
+  CHECK(run_coroutine(eapi.io(), eapi.client().request(logout)).status == 200);
+  CHECK(run_coroutine(eapi.io(), eapi.client().request(command)).status == 401);
 
   login.body = R"({"username": "admin", "password": "wrong"})";
-  CHECK(run(eapi.io(), eapi.client().request(login)).status == 401);
+  CHECK(run_coroutine(eapi.io(), eapi.client().request(login)).status == 401);
 }
 
 TEST_CASE("HTTPS serves the given certificate and clients verify it", "[eos][tls]") {
