@@ -1,5 +1,6 @@
 // Demand: which hosts need which portgroups (per the policy's mode) and where that lands.
 #include <algorithm>
+#include <limits>
 
 #include "planner/internal.h"
 
@@ -12,7 +13,7 @@ VlanSet carried_vlans(const PortgroupVlan& vlan, const VlanSet& managed) {
 }
 
 InventoryIndex::InventoryIndex(const Snapshot& graph, const PlanPolicy& policy)
-    : graph_(graph), policy_(policy) {
+    : graph_(graph), vms_(&graph), policy_(policy) {
   for (const VSwitch& vs : graph.all<VSwitch>()) {
     if (vs.kind != VSwitchKind::kDistributed || !vs.dvs) continue;
     proxy_switches_.emplace(HostDvsView{view_of(vs.id.host), view_of(*vs.dvs)}, &vs);
@@ -121,29 +122,43 @@ void InventoryIndex::for_each_demand(const std::function<void(const DemandUse&)>
 
 void InventoryIndex::for_each_vm_demand(const std::function<void(const DemandUse&)>& use) const {
   // VMs and vNICs are both ordered by VM: walk them side by side rather than look each VM up.
-  const EntityMap<VmNic>& nics = graph_.all<VmNic>();
+  const EntityMap<VmNic>& nics = vms_->all<VmNic>();
   auto nic = nics.begin();
-  for (const Vm& vm : graph_.all<Vm>()) {
+  for (const Vm& vm : vms_->all<Vm>()) {
     while (nic != nics.end() && nic->id.vm < vm.id) ++nic;
-    if (vm.power != PowerState::kPoweredOn) continue;
-    const std::span<const HostId> at = vm.host ? host_group(*vm.host) : std::span<const HostId>();
-    // vMotion: the destination has the VLAN before the VM arrives.
-    const std::span<const HostId> going = vm.migrating_to && vm.migrating_to != vm.host
-                                              ? host_group(*vm.migrating_to)
-                                              : std::span<const HostId>();
-    for (; nic != nics.end() && nic->id.vm == vm.id; ++nic) {
-      if (!nic->connected) continue;
-      PortgroupRef pg{nic->backing.standard_portgroup, nullptr};
-      if (nic->backing.dv_portgroup) {
-        const auto found = dv_portgroups_.find(view_of(*nic->backing.dv_portgroup));
-        if (found == dv_portgroups_.end()) continue;
-        pg.distributed = found->second;
-      } else if (pg.standard.empty()) {
-        continue;
-      }
-      if (!at.empty()) use({at, pg, {DemandCause::Kind::kVm, &vm, false, nullptr}});
-      if (!going.empty()) use({going, pg, {DemandCause::Kind::kVm, &vm, true, nullptr}});
+    vm_demand(vm, nic, nics.end(), use);
+  }
+}
+
+void InventoryIndex::for_each_demand_of(const Snapshot& graph, const Vm& vm,
+                                        const std::function<void(const DemandUse&)>& use) const {
+  if (policy_.mode == DemandMode::kPortgroup) return;
+  const EntityMap<VmNic>& nics = graph.all<VmNic>();
+  auto nic = nics.lower_bound(VmNicId{vm.id, std::numeric_limits<int>::min()});
+  vm_demand(vm, nic, nics.end(), use);
+}
+
+void InventoryIndex::vm_demand(const Vm& vm, EntityMap<VmNic>::Iterator& nic,
+                               const EntityMap<VmNic>::Iterator& end,
+                               const std::function<void(const DemandUse&)>& use) const {
+  if (vm.power != PowerState::kPoweredOn) return;
+  const std::span<const HostId> at = vm.host ? host_group(*vm.host) : std::span<const HostId>();
+  // vMotion: the destination has the VLAN before the VM arrives.
+  const std::span<const HostId> going = vm.migrating_to && vm.migrating_to != vm.host
+                                            ? host_group(*vm.migrating_to)
+                                            : std::span<const HostId>();
+  for (; nic != end && nic->id.vm == vm.id; ++nic) {
+    if (!nic->connected) continue;
+    PortgroupRef pg{nic->backing.standard_portgroup, nullptr};
+    if (nic->backing.dv_portgroup) {
+      const auto found = dv_portgroups_.find(view_of(*nic->backing.dv_portgroup));
+      if (found == dv_portgroups_.end()) continue;
+      pg.distributed = found->second;
+    } else if (pg.standard.empty()) {
+      continue;
     }
+    if (!at.empty()) use({at, pg, {DemandCause::Kind::kVm, &vm, false, nullptr}});
+    if (!going.empty()) use({going, pg, {DemandCause::Kind::kVm, &vm, true, nullptr}});
   }
 }
 

@@ -91,10 +91,19 @@ struct Placement {
 
 class InventoryIndex {
  public:
+  // `graph` and `policy` must outlive the index.
   InventoryIndex(const Snapshot& graph, const PlanPolicy& policy);
+
+  // Reads VMs and vNICs from `graph` from now on: a snapshot that differs from the one the index
+  // was built from in VMs and vNICs only (the index points into the rest, which the two share).
+  void rebind(const Snapshot& graph) { vms_ = &graph; }
 
   // Calls `use` for every demand of the policy's mode, in graph order.
   void for_each_demand(const std::function<void(const DemandUse&)>& use) const;
+  // Calls `use` for the demand of one VM of `graph` (the snapshot that holds `vm`, with its
+  // vNICs); none in portgroup mode, where VMs make no demand.
+  void for_each_demand_of(const Snapshot& graph, const Vm& vm,
+                          const std::function<void(const DemandUse&)>& use) const;
 
   // Where `portgroup` lands on `host`; nullopt when the host lacks it (no standard portgroup of
   // that name, not a member of the distributed switch, or an uplink portgroup).
@@ -120,9 +129,14 @@ class InventoryIndex {
   const Host* find_host(const HostId& host) const;
   std::span<const HostId> host_group(const HostId& host) const;
   void for_each_vm_demand(const std::function<void(const DemandUse&)>& use) const;
+  // The demand of `vm`, whose vNICs start at `nic`; leaves `nic` after them.
+  void vm_demand(const Vm& vm, EntityMap<VmNic>::Iterator& nic,
+                 const EntityMap<VmNic>::Iterator& end,
+                 const std::function<void(const DemandUse&)>& use) const;
   void for_each_portgroup_demand(const std::function<void(const DemandUse&)>& use) const;
 
   const Snapshot& graph_;
+  const Snapshot* vms_;  // where VMs and vNICs are read: graph_ until rebound
   const PlanPolicy& policy_;
   std::unordered_map<HostDvsView, const VSwitch*, HostDvsViewHash> proxy_switches_;
   std::unordered_map<MoRefView, HostEntry, MoRefViewHash> hosts_;

@@ -4,8 +4,9 @@
 #include "planner/planner.h"
 
 #include <algorithm>
+#include <iterator>
 #include <set>
-#include <tuple>
+#include <unordered_map>
 
 #include "model/text.h"
 #include "planner/internal.h"
@@ -20,145 +21,8 @@ using detail::Fabric;
 using detail::InventoryIndex;
 using detail::Placement;
 
-// The managed VLANs every ESX-facing attachment must allow (empty for the attachments of located
-// vSwitch uplinks that nothing needs).
-std::map<InterfaceId, VlanSet> esx_facing(const Snapshot& graph, const InventoryIndex& index,
-                                          const Correlation& correlation) {
-  std::map<InterfaceId, VlanSet> out;
-  // Every pnic that is an uplink of some vSwitch (see detail::vswitch_uplinks).
-  for (const VSwitch& vs : graph.all<VSwitch>()) {
-    PnicId pnic{vs.id.host, {}};
-    for (const std::string& device : vs.uplinks) {
-      pnic.name = device;
-      if (auto it = correlation.uplinks.find(pnic); it != correlation.uplinks.end()) {
-        out.try_emplace(it->second.attachment);
-      }
-    }
-  }
-  // Many VMs need the same portgroups on the same hosts: place each (hosts, portgroup) once. A
-  // distributed portgroup lands on the host's proxy switch of its DVS with the VLANs it carries,
-  // whatever the host: its uses are gathered per (hosts, DVS) and placed once per host.
-  using StandardUse = std::tuple<const HostId*, std::size_t, std::string_view>;
-  using DistributedUse = std::tuple<const HostId*, std::size_t, const DvPortgroup*>;
-  std::vector<StandardUse> standard_uses;
-  std::vector<DistributedUse> distributed_uses;
-  index.for_each_demand([&](const DemandUse& use) {
-    if (use.portgroup.distributed != nullptr) {
-      if (!use.portgroup.distributed->uplink) {
-        distributed_uses.emplace_back(use.hosts.data(), use.hosts.size(),
-                                      use.portgroup.distributed);
-      }
-    } else {
-      standard_uses.emplace_back(use.hosts.data(), use.hosts.size(), use.portgroup.standard);
-    }
-  });
-  std::sort(standard_uses.begin(), standard_uses.end());
-  standard_uses.erase(std::unique(standard_uses.begin(), standard_uses.end()), standard_uses.end());
-  std::sort(distributed_uses.begin(), distributed_uses.end());
-  distributed_uses.erase(std::unique(distributed_uses.begin(), distributed_uses.end()),
-                         distributed_uses.end());
-
-  std::map<const VSwitch*, VlanSet> by_vswitch;
-  for (const auto& [hosts, count, portgroup] : standard_uses) {
-    for (const HostId& host : std::span(hosts, count)) {
-      if (std::optional<Placement> placement = index.place(host, {portgroup, nullptr})) {
-        by_vswitch[placement->vswitch] |= placement->vlans;
-      }
-    }
-  }
-  std::vector<std::pair<const DvsId*, VlanSet>> per_dvs;  // of one host group
-  for (auto run = distributed_uses.begin(); run != distributed_uses.end();) {
-    const HostId* hosts = std::get<0>(*run);
-    const std::size_t count = std::get<1>(*run);
-    per_dvs.clear();
-    for (;
-         run != distributed_uses.end() && std::get<0>(*run) == hosts && std::get<1>(*run) == count;
-         ++run) {
-      const DvPortgroup& pg = *std::get<2>(*run);
-      auto same = std::find_if(per_dvs.begin(), per_dvs.end(),
-                               [&](const auto& d) { return *d.first == pg.dvs; });
-      if (same == per_dvs.end()) same = per_dvs.insert(per_dvs.end(), {&pg.dvs, VlanSet()});
-      same->second |= detail::carried_vlans(pg.vlan, index.managed());
-    }
-    for (const HostId& host : std::span(hosts, count)) {
-      for (const auto& [dvs, vlans] : per_dvs) {
-        if (const VSwitch* proxy = index.proxy_switch(host, *dvs)) by_vswitch[proxy] |= vlans;
-      }
-    }
-  }
-  for (const auto& [vswitch, vlans] : by_vswitch) {
-    detail::for_each_attachment(correlation, vswitch->id.host, *vswitch,
-                                [&](const InterfaceId& attachment) { out[attachment] |= vlans; });
-  }
-  return out;
-}
-
-// The VLANs each switch carries: those of its ESX-facing attachments.
-std::vector<VlanSet> carried_by_switch(const Fabric& fabric,
-                                       const std::map<InterfaceId, VlanSet>& esx) {
-  std::vector<VlanSet> carried(fabric.switches().size());
-  for (const auto& [attachment, vlans] : esx) {
-    if (std::optional<int> s = fabric.index_of(attachment.sw)) {
-      carried[static_cast<std::size_t>(*s)] |= vlans;
-    }
-  }
-  return carried;
-}
-
-// The switches carrying `vlan`, ascending.
-std::vector<int> carriers_of(const std::vector<VlanSet>& carried, VlanId vlan) {
-  std::vector<int> out;
-  for (std::size_t s = 0; s < carried.size(); ++s) {
-    if (carried[s].contains(vlan)) out.push_back(static_cast<int>(s));
-  }
-  return out;
-}
-
 InterfaceId peer_link_end(const Fabric& fabric, const detail::PeerLink& link, int peer) {
   return {fabric.switches()[static_cast<std::size_t>(peer)], link.pair->peer_link};
-}
-
-// The managed VLANs every inter-switch attachment must allow (empty where nothing needs them).
-std::map<InterfaceId, VlanSet> inter_switch(const Fabric& fabric,
-                                            const std::vector<VlanSet>& carried) {
-  std::map<InterfaceId, VlanSet> out;
-  for (const detail::FabricEdge& edge : fabric.edges()) {
-    out[edge.end_a];
-    out[edge.end_b];
-  }
-  // VLANs with the same carrying switches share their shortest paths: compute them once.
-  VlanSet anywhere;
-  for (const VlanSet& vlans : carried) anywhere |= vlans;
-  std::map<std::vector<int>, VlanSet> vlans_by_carriers;
-  for (VlanId vlan : anywhere.ids()) vlans_by_carriers[carriers_of(carried, vlan)].insert(vlan);
-  std::vector<VlanSet> by_edge(fabric.edges().size());
-  for (const auto& [carriers, vlans] : vlans_by_carriers) {
-    if (carriers.size() < 2) continue;
-    for (int e : fabric.shortest_path_edges(carriers))
-      by_edge[static_cast<std::size_t>(e)] |= vlans;
-  }
-  for (std::size_t e = 0; e < by_edge.size(); ++e) {
-    if (by_edge[e].empty()) continue;
-    const detail::FabricEdge& edge = fabric.edges()[e];
-    out[edge.end_a] |= by_edge[e];
-    out[edge.end_b] |= by_edge[e];
-  }
-  for (const detail::PeerLink& link : fabric.peer_links()) {
-    const VlanSet vlans = carried[static_cast<std::size_t>(link.first)] |
-                          carried[static_cast<std::size_t>(link.second)];
-    out[peer_link_end(fabric, link, link.first)] |= vlans;
-    out[peer_link_end(fabric, link, link.second)] |= vlans;
-  }
-  return out;
-}
-
-void add_role(Plan& plan, const std::map<InterfaceId, VlanSet>& allowed, PortRole role) {
-  for (const auto& [attachment, vlans] : allowed) {
-    const auto sw = plan.switches.find(attachment.sw);
-    if (sw == plan.switches.end()) continue;
-    sw->second.roles[attachment.name] = role;
-    sw->second.allowed[attachment.name] |= vlans;
-  }
 }
 
 const char* service_text(VmkService service) {
@@ -249,62 +113,475 @@ void add_fabric_causes(const Fabric& fabric, const std::vector<int>& carriers,
 
 }  // namespace
 
-Plan plan(const Snapshot& graph, const PlanPolicy& policy) {
-  Plan out;
-  out.correlation = correlate(graph);
-  const InventoryIndex index(graph, policy);
-  const Fabric fabric(graph);
-  const std::map<InterfaceId, VlanSet> esx = esx_facing(graph, index, out.correlation);
-  const std::vector<VlanSet> carried = carried_by_switch(fabric, esx);
+// ---- Planner -----------------------------------------------------------------------------------
+//
+// The plan is kept as counts and unions that each change touches along one path:
+//   VM demand -> count per (hosts, portgroup) use -> the VLANs of each host's vSwitches ->
+//   each ESX-facing attachment -> the VLANs each switch carries -> the switches carrying each VLAN
+//   -> its shortest-path edges -> each inter-switch attachment -> the switch plans.
+// A full plan runs the same path with everything new. Each step recomputes only what the step
+// before it marked dirty, and marks the next step only where its result changed.
 
-  for (const Switch& sw : graph.all<Switch>()) out.switches.try_emplace(out.switches.end(), sw.id);
-  add_role(out, esx, PortRole::kEsxFacing);
-  // An interface that is both is an inter-switch port first: vmfabric treats it as one.
-  add_role(out, inter_switch(fabric, carried), PortRole::kInterSwitch);
+namespace {
 
-  // One name per VLAN across the fabric, computed when first needed.
-  std::vector<std::optional<std::string>> names(4096);  // by VLAN id (VlanSet's range)
-  for (auto& [id, sw] : out.switches) {
-    VlanSet needed;
-    for (const auto& [name, vlans] : sw.allowed) needed |= vlans;
-    for (VlanId vlan : needed.ids()) {
-      std::optional<std::string>& name = names[static_cast<std::size_t>(vlan.value)];
-      if (!name) name = southbound::eos_vlan_name(index.vlan_name(vlan));
-      sw.vlans.emplace_hint(sw.vlans.end(), vlan, *name);
-    }
+// Hosts needing a portgroup, as counted: `hosts` points into the inventory index or the snapshot
+// it was built from (stable while both live); equal pointers are the same host group.
+struct UseKey {
+  const HostId* hosts = nullptr;
+  std::size_t count = 0;
+  const DvPortgroup* distributed = nullptr;
+  std::string standard;
+  bool operator==(const UseKey&) const = default;
+};
+
+struct UseKeyHash {
+  std::size_t operator()(const UseKey& k) const {
+    const std::size_t pointers = std::hash<const void*>{}(k.hosts) * 31 + k.count * 7 +
+                                 std::hash<const void*>{}(k.distributed);
+    return detail::hash_mix(pointers, k.standard);
   }
-  return out;
+};
+
+using detail::MoRefView;
+using detail::MoRefViewHash;
+using HostSet = std::unordered_map<MoRefView, const HostId*, MoRefViewHash>;
+
+void insert_sorted(std::vector<int>& v, int x) {
+  const auto it = std::lower_bound(v.begin(), v.end(), x);
+  if (it == v.end() || *it != x) v.insert(it, x);
 }
 
-std::vector<std::string> explain(const Snapshot& graph, const PlanPolicy& policy, const Plan& plan,
-                                 const InterfaceId& where, VlanId vlan) {
-  const auto sw = plan.switches.find(where.sw);
-  if (sw == plan.switches.end()) return {};
-  const auto allowed = sw->second.allowed.find(where.name);
-  if (allowed == sw->second.allowed.end() || !allowed->second.contains(vlan)) return {};
+void erase_sorted(std::vector<int>& v, int x) {
+  const auto it = std::lower_bound(v.begin(), v.end(), x);
+  if (it != v.end() && *it == x) v.erase(it);
+}
 
-  const InventoryIndex index(graph, policy);
+}  // namespace
+
+struct Planner::State {
+  explicit State(PlanPolicy p) : policy(std::move(p)) {}
+
+  PlanPolicy policy;
+  Snapshot base;     // what the index, fabric and correlation were built from and point into
+  Snapshot current;  // the snapshot planned last: base with other VMs and vNICs
+  std::unique_ptr<InventoryIndex> index;
+  std::unique_ptr<Fabric> fabric;
+  std::shared_ptr<const Correlation> correlation;
+
+  // Demand: how many causes (VMs, vmknics, portgroups) need each use, and the uses covering each
+  // host (pointers to the keys of `uses`, stable until erased).
+  std::unordered_map<UseKey, std::uint32_t, UseKeyHash> uses;
+  std::unordered_map<MoRefView, std::vector<const UseKey*>, MoRefViewHash> host_uses;
+  bool inconsistent = false;  // a use removed that was never counted: replan from scratch
+
+  // ESX-facing side.
+  std::unordered_map<const VSwitch*, VlanSet> by_vswitch;          // non-empty only
+  std::map<InterfaceId, std::vector<const VSwitch*>> esx_sources;  // attachment -> its vSwitches
+  std::map<InterfaceId, VlanSet> esx;                              // attachment -> VLANs
+  std::vector<VlanSet> carried;                                    // by switch index
+
+  // Fabric side.
+  // By VLAN id (sparse: only VLANs something carries): the switches carrying it, ascending, and
+  // the edges of its shortest paths.
+  std::unordered_map<std::uint16_t, std::vector<int>> carriers;
+  std::unordered_map<std::uint16_t, std::shared_ptr<const std::vector<int>>> vlan_edges;
+  std::vector<VlanSet> by_edge;                            // by fabric edge
+  std::vector<VlanSet> by_peer_link;                       // by peer link
+  std::map<InterfaceId, std::vector<int>> end_edges;       // inter-switch attachment -> edges
+  std::map<InterfaceId, std::vector<int>> end_peer_links;  // and peer links it is an end of
+  std::map<InterfaceId, VlanSet> inter;                    // inter-switch attachment -> VLANs
+
+  std::unordered_map<std::uint16_t, std::string> names;  // by VLAN id: its EOS name, once needed
+  Plan plan;
+  bool incremental = false;
+
+  // ---- demand ----
+
+  void count(const DemandUse& use, bool add, HostSet& dirty) {
+    if (use.portgroup.distributed != nullptr && use.portgroup.distributed->uplink) return;
+    UseKey key{
+        use.hosts.data(), use.hosts.size(), use.portgroup.distributed,
+        use.portgroup.distributed != nullptr ? std::string() : std::string(use.portgroup.standard)};
+    if (add) {
+      auto [it, added] = uses.try_emplace(std::move(key), 0);
+      if (it->second++ != 0) return;
+      for (const HostId& host : use.hosts) {
+        host_uses[detail::view_of(host)].push_back(&it->first);
+        dirty.emplace(detail::view_of(host), &host);
+      }
+      return;
+    }
+    const auto it = uses.find(key);
+    if (it == uses.end()) {
+      inconsistent = true;
+      return;
+    }
+    if (--it->second != 0) return;
+    for (const HostId& host : use.hosts) {
+      std::vector<const UseKey*>& on_host = host_uses[detail::view_of(host)];
+      on_host.erase(std::find(on_host.begin(), on_host.end(), &it->first));
+      dirty.emplace(detail::view_of(host), &host);
+    }
+    uses.erase(it);
+  }
+
+  // ---- propagation, one step after another ----
+
+  struct Dirty {
+    std::set<InterfaceId> attachments;  // ESX-facing
+    std::set<int> carriers;             // switches whose carried VLANs may have changed
+    VlanSet vlans;                      // VLANs whose carrying switches changed
+    std::set<int> peer_links;
+    std::set<InterfaceId> ends;  // inter-switch
+    std::map<SwitchId, std::set<InterfaceName>> plans;
+  };
+
+  // The VLANs of `host`'s vSwitches from the uses covering it.
+  void replace_host(const HostId& host, Dirty& dirty) {
+    std::vector<std::pair<const VSwitch*, VlanSet>> now;
+    if (const auto found = host_uses.find(detail::view_of(host)); found != host_uses.end()) {
+      for (const UseKey* use : found->second) {
+        const std::optional<detail::Placement> placement =
+            index->place(host, {use->standard, use->distributed});
+        if (!placement || placement->vlans.empty()) continue;
+        auto at = std::find_if(now.begin(), now.end(),
+                               [&](const auto& v) { return v.first == placement->vswitch; });
+        if (at == now.end()) at = now.insert(now.end(), {placement->vswitch, VlanSet()});
+        at->second |= placement->vlans;
+      }
+    }
+    const EntityMap<VSwitch>& vswitches = base.all<VSwitch>();
+    for (auto vs = vswitches.lower_bound(VSwitchId{host, {}});
+         vs != vswitches.end() && vs->id.host == host; ++vs) {
+      const auto mine =
+          std::find_if(now.begin(), now.end(), [&](const auto& v) { return v.first == &*vs; });
+      const auto before = by_vswitch.find(&*vs);
+      const bool had = before != by_vswitch.end();
+      if (mine == now.end() ? !had : had && before->second == mine->second) continue;
+      if (mine == now.end()) {
+        by_vswitch.erase(before);
+      } else {
+        by_vswitch[&*vs] = mine->second;
+      }
+      detail::for_each_attachment(*correlation, host, *vs, [&](const InterfaceId& attachment) {
+        dirty.attachments.insert(attachment);
+      });
+    }
+  }
+
+  void replace_attachment(const InterfaceId& attachment, Dirty& dirty) {
+    VlanSet now;
+    for (const VSwitch* vs : esx_sources.at(attachment)) {
+      if (const auto it = by_vswitch.find(vs); it != by_vswitch.end()) now |= it->second;
+    }
+    VlanSet& before = esx.at(attachment);
+    if (now == before) return;
+    before = now;
+    dirty.plans[attachment.sw].insert(attachment.name);
+    if (const std::optional<int> s = fabric->index_of(attachment.sw)) dirty.carriers.insert(*s);
+  }
+
+  void replace_carried(int s, Dirty& dirty) {
+    const SwitchId& sw = fabric->switches()[static_cast<std::size_t>(s)];
+    VlanSet now;
+    for (auto it = esx.lower_bound(InterfaceId{sw, {}}); it != esx.end() && it->first.sw == sw;
+         ++it) {
+      now |= it->second;
+    }
+    VlanSet& before = carried[static_cast<std::size_t>(s)];
+    if (now == before) return;
+    for (VlanId v : (now - before).ids()) insert_sorted(carriers[v.value], s);
+    for (VlanId v : (before - now).ids()) {
+      std::vector<int>& on = carriers[v.value];
+      erase_sorted(on, s);
+      if (on.empty()) carriers.erase(v.value);
+    }
+    dirty.vlans |= (now - before) | (before - now);
+    before = now;
+    for (std::size_t p = 0; p < fabric->peer_links().size(); ++p) {
+      const detail::PeerLink& link = fabric->peer_links()[p];
+      if (link.first == s || link.second == s) dirty.peer_links.insert(static_cast<int>(p));
+    }
+  }
+
+  // New shortest-path edges for the VLANs whose carriers changed; VLANs with the same old edges
+  // and new carriers move together.
+  void replace_paths(const VlanSet& vlans, Dirty& dirty) {
+    std::map<std::pair<const std::vector<int>*, std::vector<int>>, VlanSet> groups;
+    static const std::vector<int> kNone;
+    for (VlanId v : vlans.ids()) {
+      const auto edges = vlan_edges.find(v.value);
+      const auto on = carriers.find(v.value);
+      groups[{edges == vlan_edges.end() ? nullptr : edges->second.get(),
+              on == carriers.end() ? kNone : on->second}]
+          .insert(v);
+    }
+    std::map<std::vector<int>, std::shared_ptr<const std::vector<int>>> paths;
+    for (const auto& [key, group] : groups) {
+      const std::vector<int>& switches = key.second;
+      std::shared_ptr<const std::vector<int>>& edges = paths[switches];
+      if (!edges && switches.size() >= 2) {
+        edges = std::make_shared<const std::vector<int>>(fabric->shortest_path_edges(switches));
+      }
+      const std::vector<int>& before = key.first != nullptr ? *key.first : kNone;
+      const std::vector<int>& now = edges ? *edges : kNone;
+      std::vector<int> gone;
+      std::vector<int> added;
+      std::set_difference(before.begin(), before.end(), now.begin(), now.end(),
+                          std::back_inserter(gone));
+      std::set_difference(now.begin(), now.end(), before.begin(), before.end(),
+                          std::back_inserter(added));
+      for (int e : gone) by_edge[static_cast<std::size_t>(e)] -= group;
+      for (int e : added) by_edge[static_cast<std::size_t>(e)] |= group;
+      for (const std::vector<int>* changed : {&gone, &added}) {
+        for (int e : *changed) {
+          dirty.ends.insert(fabric->edges()[static_cast<std::size_t>(e)].end_a);
+          dirty.ends.insert(fabric->edges()[static_cast<std::size_t>(e)].end_b);
+        }
+      }
+      for (VlanId v : group.ids()) {
+        if (edges) {
+          vlan_edges[v.value] = edges;
+        } else {
+          vlan_edges.erase(v.value);
+        }
+      }
+    }
+  }
+
+  void replace_peer_link(int p, Dirty& dirty) {
+    const detail::PeerLink& link = fabric->peer_links()[static_cast<std::size_t>(p)];
+    const VlanSet now = carried[static_cast<std::size_t>(link.first)] |
+                        carried[static_cast<std::size_t>(link.second)];
+    VlanSet& before = by_peer_link[static_cast<std::size_t>(p)];
+    if (now == before) return;
+    before = now;
+    dirty.ends.insert(peer_link_end(*fabric, link, link.first));
+    dirty.ends.insert(peer_link_end(*fabric, link, link.second));
+  }
+
+  void replace_end(const InterfaceId& end, Dirty& dirty) {
+    VlanSet now;
+    if (const auto it = end_edges.find(end); it != end_edges.end()) {
+      for (int e : it->second) now |= by_edge[static_cast<std::size_t>(e)];
+    }
+    if (const auto it = end_peer_links.find(end); it != end_peer_links.end()) {
+      for (int p : it->second) now |= by_peer_link[static_cast<std::size_t>(p)];
+    }
+    VlanSet& before = inter.at(end);
+    if (now == before) return;
+    before = now;
+    dirty.plans[end.sw].insert(end.name);
+  }
+
+  const std::string& vlan_name(VlanId vlan) {
+    auto [it, added] = names.try_emplace(vlan.value);
+    if (added) it->second = southbound::eos_vlan_name(index->vlan_name(vlan));
+    return it->second;
+  }
+
+  // The switch plans of the interfaces whose VLANs changed; returns the switches that changed.
+  std::vector<SwitchId> replace_plans(const Dirty& dirty) {
+    std::vector<SwitchId> changed;
+    for (const auto& [sw, interfaces] : dirty.plans) {
+      const auto found = plan.switches.find(sw);
+      if (found == plan.switches.end()) continue;
+      auto next = std::make_shared<SwitchPlan>(*found->second);
+      for (const InterfaceName& name : interfaces) {
+        const InterfaceId id{sw, name};
+        VlanSet allowed;
+        if (const auto it = esx.find(id); it != esx.end()) allowed |= it->second;
+        if (const auto it = inter.find(id); it != inter.end()) allowed |= it->second;
+        next->allowed[name] = allowed;
+      }
+      VlanSet needed;
+      for (const auto& [name, vlans] : next->allowed) needed |= vlans;
+      next->vlans.clear();
+      for (VlanId vlan : needed.ids())
+        next->vlans.emplace_hint(next->vlans.end(), vlan, vlan_name(vlan));
+      if (*next == *found->second) continue;
+      found->second = std::move(next);
+      changed.push_back(sw);
+    }
+    return changed;
+  }
+
+  // Runs every step after demand changed on `hosts`.
+  std::vector<SwitchId> propagate(const HostSet& hosts) {
+    Dirty dirty;
+    for (const auto& [view, host] : hosts) replace_host(*host, dirty);
+    for (const InterfaceId& attachment : dirty.attachments) replace_attachment(attachment, dirty);
+    for (int s : dirty.carriers) replace_carried(s, dirty);
+    if (!dirty.vlans.empty()) replace_paths(dirty.vlans, dirty);
+    for (int p : dirty.peer_links) replace_peer_link(p, dirty);
+    for (const InterfaceId& end : dirty.ends) replace_end(end, dirty);
+    return replace_plans(dirty);
+  }
+
+  // ---- whole plans ----
+
+  std::vector<SwitchId> rebuild(const Snapshot& graph) {
+    const Plan previous = std::move(plan);
+    base = graph;
+    current = graph;
+    correlation = std::make_shared<const Correlation>(correlate(base));
+    index = std::make_unique<InventoryIndex>(base, policy);
+    fabric = std::make_unique<Fabric>(base);
+    uses.clear();
+    host_uses.clear();
+    inconsistent = false;
+    by_vswitch.clear();
+    esx_sources.clear();
+    esx.clear();
+    carried.assign(fabric->switches().size(), VlanSet());
+    carriers.clear();
+    vlan_edges.clear();
+    by_edge.assign(fabric->edges().size(), VlanSet());
+    by_peer_link.assign(fabric->peer_links().size(), VlanSet());
+    end_edges.clear();
+    end_peer_links.clear();
+    inter.clear();
+    names.clear();
+
+    // Every located uplink of a vSwitch is ESX-facing; both ends of every switch-to-switch link
+    // and MLAG peer-link are inter-switch (an interface that is both is inter-switch first).
+    for (const VSwitch& vs : base.all<VSwitch>()) {
+      detail::for_each_attachment(*correlation, vs.id.host, vs, [&](const InterfaceId& a) {
+        std::vector<const VSwitch*>& sources = esx_sources[a];
+        if (std::find(sources.begin(), sources.end(), &vs) == sources.end()) sources.push_back(&vs);
+        esx.try_emplace(a);
+      });
+    }
+    for (std::size_t e = 0; e < fabric->edges().size(); ++e) {
+      const detail::FabricEdge& edge = fabric->edges()[e];
+      end_edges[edge.end_a].push_back(static_cast<int>(e));
+      end_edges[edge.end_b].push_back(static_cast<int>(e));
+      inter.try_emplace(edge.end_a);
+      inter.try_emplace(edge.end_b);
+    }
+    for (std::size_t p = 0; p < fabric->peer_links().size(); ++p) {
+      const detail::PeerLink& link = fabric->peer_links()[p];
+      for (int peer : {link.first, link.second}) {
+        const InterfaceId end = peer_link_end(*fabric, link, peer);
+        end_peer_links[end].push_back(static_cast<int>(p));
+        inter.try_emplace(end);
+      }
+    }
+    plan = Plan();
+    plan.correlation = correlation;
+    for (const Switch& sw : base.all<Switch>()) {
+      auto sp = std::make_shared<SwitchPlan>();
+      for (const auto& [a, vlans] : esx) {
+        if (a.sw != sw.id) continue;
+        sp->roles[a.name] = PortRole::kEsxFacing;
+        sp->allowed[a.name];
+      }
+      for (const auto& [end, vlans] : inter) {
+        if (end.sw != sw.id) continue;
+        sp->roles[end.name] = PortRole::kInterSwitch;
+        sp->allowed[end.name];
+      }
+      plan.switches.emplace_hint(plan.switches.end(), sw.id, std::move(sp));
+    }
+
+    HostSet hosts;
+    index->for_each_demand([&](const DemandUse& use) { count(use, true, hosts); });
+    propagate(hosts);
+    incremental = false;
+
+    std::vector<SwitchId> changed;
+    for (const auto& [id, sp] : plan.switches) {
+      const SwitchPlan* before = previous.find(id);
+      if (before == nullptr || !(*before == *sp)) changed.push_back(id);
+    }
+    return changed;
+  }
+
+  // Whether `changes` lead from `current` to `graph` touching only VMs and vNICs.
+  bool only_vms(const Snapshot& graph, std::span<const GraphChanges> changes) const {
+    std::uint64_t version = current.version();
+    for (const GraphChanges& batch : changes) {
+      if (batch.empty()) continue;  // changed nothing, bumped no version
+      if (batch.version <= version) return false;
+      version = batch.version;
+      for (const Change& change : batch.changes) {
+        const EntityKind kind = kind_of(change.key);
+        if (kind != EntityKind::kVm && kind != EntityKind::kVmNic) return false;
+      }
+    }
+    return version == graph.version();
+  }
+
+  std::vector<SwitchId> update(const Snapshot& graph, std::span<const GraphChanges> changes) {
+    if (!index) return rebuild(graph);
+    if (!only_vms(graph, changes)) return rebuild(graph);
+    std::set<VmId> vms;
+    for (const GraphChanges& batch : changes) {
+      for (const Change& change : batch.changes) {
+        if (const auto* vm = std::get_if<VmId>(&change.key)) vms.insert(*vm);
+        if (const auto* nic = std::get_if<VmNicId>(&change.key)) vms.insert(nic->vm);
+      }
+    }
+    HostSet hosts;
+    for (const VmId& id : vms) {
+      if (const Vm* before = current.find<Vm>(id)) {
+        index->for_each_demand_of(current, *before,
+                                  [&](const DemandUse& use) { count(use, false, hosts); });
+      }
+      if (const Vm* now = graph.find<Vm>(id)) {
+        index->for_each_demand_of(graph, *now,
+                                  [&](const DemandUse& use) { count(use, true, hosts); });
+      }
+    }
+    if (inconsistent) return rebuild(graph);
+    current = graph;
+    index->rebind(current);
+    incremental = true;
+    return propagate(hosts);
+  }
+};
+
+Planner::Planner(PlanPolicy policy) : state_(std::make_unique<State>(std::move(policy))) {}
+Planner::~Planner() = default;
+Planner::Planner(Planner&&) noexcept = default;
+Planner& Planner::operator=(Planner&&) noexcept = default;
+
+std::vector<SwitchId> Planner::update(const Snapshot& graph,
+                                      std::span<const GraphChanges> changes) {
+  return state_->update(graph, changes);
+}
+
+const Plan& Planner::plan() const { return state_->plan; }
+const Snapshot& Planner::planned() const { return state_->current; }
+const PlanPolicy& Planner::policy() const { return state_->policy; }
+bool Planner::last_update_incremental() const { return state_->incremental; }
+
+std::vector<std::string> Planner::explain(const InterfaceId& where, VlanId vlan) const {
+  const State& s = *state_;
+  const SwitchPlan* sw = s.plan.find(where.sw);
+  if (sw == nullptr) return {};
+  const auto allowed = sw->allowed.find(where.name);
+  if (allowed == sw->allowed.end() || !allowed->second.contains(vlan)) return {};
+
   std::set<HostId> hosts_here;
-  for (const auto& [pnic, uplink] : plan.correlation.uplinks) {
+  for (const auto& [pnic, uplink] : s.correlation->uplinks) {
     if (uplink.attachment == where) hosts_here.insert(pnic.host);
   }
   std::vector<std::string> lines;
-  index.for_each_demand([&](const DemandUse& use) {
+  s.index->for_each_demand([&](const DemandUse& use) {
     for (const HostId& host : use.hosts) {
       if (!hosts_here.contains(host)) continue;
-      const std::optional<Placement> placement = index.place(host, use.portgroup);
+      const std::optional<Placement> placement = s.index->place(host, use.portgroup);
       if (!placement || !placement->vlans.contains(vlan)) continue;
       bool lands_here = false;
-      detail::for_each_attachment(plan.correlation, host, *placement->vswitch,
+      detail::for_each_attachment(*s.correlation, host, *placement->vswitch,
                                   [&](const InterfaceId& a) { lands_here |= a == where; });
-      if (lands_here) lines.push_back(demand_text(index, use, host, *placement, vlan));
+      if (lands_here) lines.push_back(demand_text(*s.index, use, host, *placement, vlan));
     }
   });
-
-  const Fabric fabric(graph);
-  const std::vector<VlanSet> carried =
-      carried_by_switch(fabric, esx_facing(graph, index, plan.correlation));
-  add_fabric_causes(fabric, carriers_of(carried, vlan), where, vlan, lines);
+  const auto carriers = s.carriers.find(vlan.value);
+  add_fabric_causes(*s.fabric, carriers == s.carriers.end() ? std::vector<int>() : carriers->second,
+                    where, vlan, lines);
 
   // A VM with two vNICs on one portgroup is one cause.
   std::vector<std::string> unique;
@@ -313,6 +590,33 @@ std::vector<std::string> explain(const Snapshot& graph, const PlanPolicy& policy
     if (seen.insert(line).second) unique.push_back(std::move(line));
   }
   return unique;
+}
+
+const SwitchPlan* Plan::find(const SwitchId& sw) const {
+  const auto it = switches.find(sw);
+  return it == switches.end() ? nullptr : it->second.get();
+}
+
+bool Plan::operator==(const Plan& other) const {
+  return std::equal(switches.begin(), switches.end(), other.switches.begin(), other.switches.end(),
+                    [](const auto& a, const auto& b) {
+                      return a.first == b.first && *a.second == *b.second;
+                    }) &&
+         correlation->uplinks == other.correlation->uplinks &&
+         correlation->problems == other.correlation->problems;
+}
+
+Plan plan(const Snapshot& graph, const PlanPolicy& policy) {
+  Planner planner(policy);
+  planner.update(graph);
+  return planner.plan();
+}
+
+std::vector<std::string> explain(const Snapshot& graph, const PlanPolicy& policy,
+                                 const InterfaceId& where, VlanId vlan) {
+  Planner planner(policy);
+  planner.update(graph);
+  return planner.explain(where, vlan);
 }
 
 }  // namespace vmfabric::planner

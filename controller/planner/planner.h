@@ -4,7 +4,9 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -77,19 +79,56 @@ struct SwitchPlan {
   bool operator==(const SwitchPlan&) const = default;
 };
 
+// Shared parts: copying a plan (to publish it to readers) costs one pointer per switch, and an
+// update replaces only the switches it changed.
 struct Plan {
-  std::map<SwitchId, SwitchPlan> switches;  // every Switch of the graph
-  Correlation correlation;
+  std::map<SwitchId, std::shared_ptr<const SwitchPlan>> switches;  // every Switch of the graph
+  std::shared_ptr<const Correlation> correlation = std::make_shared<const Correlation>();
+
+  // The plan of `sw`; nullptr when the graph has no such switch.
+  const SwitchPlan* find(const SwitchId& sw) const;
+  // Equal switch plans and uplinks (not the same pointers).
+  bool operator==(const Plan& other) const;
 };
 
 Plan plan(const Snapshot& graph, const PlanPolicy& policy);
 
-// Why VLAN `vlan` is allowed on interface `where` in `plan`, one line per cause, e.g.
-// "VM web-3 on esx-a2.lab.local via pg-app (VLAN 120)", "vmk1 (vmotion) of esx-a2.lab.local via
-// dv-vmotion", "fabric path leaf1a - spine1 - leaf2a: VLAN 120 is on leaf1a and leaf2a",
+// plan(), kept up to date one graph change at a time. After changes that touch only VMs and
+// vNICs (power, host, migration, vNIC backing: the event stream of a running data center) it
+// replans only what those VMs' demand changes, in microseconds; after any other change it plans
+// from scratch. Either way the result equals plan() of the same snapshot. Pure like plan().
+class Planner {
+ public:
+  explicit Planner(PlanPolicy policy);
+  ~Planner();
+  Planner(Planner&&) noexcept;
+  Planner& operator=(Planner&&) noexcept;
+
+  // Plans `graph`. `changes` are the graph's batches since the snapshot planned last, in order;
+  // when they do not lead exactly from that snapshot to `graph` (a version missing) the plan is
+  // made from scratch. Returns the switches whose plan changed, ascending.
+  std::vector<SwitchId> update(const Snapshot& graph, std::span<const GraphChanges> changes = {});
+
+  const Plan& plan() const;
+  const Snapshot& planned() const;  // the snapshot plan() is for
+  const PlanPolicy& policy() const;
+  // Whether the last update() was incremental (for benchmarks and metrics).
+  bool last_update_incremental() const;
+
+  // explain() for the current plan, from the planner's state (no replanning).
+  std::vector<std::string> explain(const InterfaceId& where, VlanId vlan) const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+// Why VLAN `vlan` is allowed on interface `where` in the plan of `graph`, one line per cause,
+// e.g. "VM web-3 on esx-a2.lab.local via pg-app (VLAN 120)", "vmk1 (vmotion) of esx-a2.lab.local
+// via dv-vmotion", "fabric path leaf1a - spine1 - leaf2a: VLAN 120 is on leaf1a and leaf2a",
 // "MLAG peer-link of pod1: VLAN 120 is on leaf1a". Empty when the plan does not allow it there.
-// Computed on demand (for the API and the viewer); plan() stores no reasons.
-std::vector<std::string> explain(const Snapshot& graph, const PlanPolicy& policy, const Plan& plan,
+// Computed on demand (for the API and the viewer); plans store no reasons.
+std::vector<std::string> explain(const Snapshot& graph, const PlanPolicy& policy,
                                  const InterfaceId& where, VlanId vlan);
 
 }  // namespace vmfabric::planner

@@ -63,7 +63,7 @@ class Differ {
         keep_holds(id);
         continue;
       }
-      SwitchDiff d = diff_switch(*sw, plan);
+      SwitchDiff d = diff_switch(*sw, *plan);
       if (!d.changes.empty()) out_.switches.emplace(id, std::move(d));
     }
     holds_.end();

@@ -36,13 +36,12 @@ std::int64_t unix_ms() {
 }
 
 // Who needs the first VLANs a ChangeSet adds: the planner's reasons, at most three lines.
-std::string cause_of(const Snapshot& g, const planner::PlanPolicy& policy,
-                     const planner::Plan& plan, const SwitchId& sw,
+std::string cause_of(const planner::Planner& planner, const SwitchId& sw,
                      const southbound::ChangeSet& changes) {
   std::vector<std::string> lines;
   for (const auto& [name, change] : changes.interfaces) {
     for (const VlanId v : change.add.ids()) {
-      for (std::string& line : planner::explain(g, policy, plan, InterfaceId{sw, name}, v)) {
+      for (std::string& line : planner.explain(InterfaceId{sw, name}, v)) {
         if (lines.size() == 3) return join(lines, "; ") + "; ...";
         if (std::find(lines.begin(), lines.end(), line) == lines.end()) {
           lines.push_back(std::move(line));
@@ -72,7 +71,7 @@ struct Reconciler::Impl : std::enable_shared_from_this<Impl> {
         store(s),
         graph(g),
         policy(std::move(p)),
-        planning(plan_policy(policy)),
+        planner(plan_policy(policy)),
         apply(std::move(a)),
         flush(std::move(f)),
         options(o),
@@ -88,8 +87,19 @@ struct Reconciler::Impl : std::enable_shared_from_this<Impl> {
   void cycle() {
     scheduled = false;
     if (stopping) return;
-    const auto snapshot = graph.latest();
-    auto plan = std::make_shared<const planner::Plan>(planner::plan(*snapshot, planning));
+    if (replan_all) {
+      replan_all = false;
+      pending.clear();
+      // The listener's snapshot may be newer than the published one, or the other way round.
+      const auto published = graph.latest();
+      if (!latest || latest->version() < published->version()) latest = published;
+      planner.update(*latest);
+    } else if (!pending.empty()) {
+      planner.update(*latest, pending);
+      pending.clear();
+    }
+    const Snapshot* snapshot = &planner.planned();
+    auto plan = std::make_shared<const planner::Plan>(planner.plan());  // shares switch plans
     last_plan.store(plan);
 
     const std::int64_t now = unix_ms();
@@ -125,7 +135,7 @@ struct Reconciler::Impl : std::enable_shared_from_this<Impl> {
         log::warn("reconcile.removals_frozen", {{"reason", frozen}});
       }
     }
-    for (const planner::CorrelationProblem& p : plan->correlation.problems) {
+    for (const planner::CorrelationProblem& p : plan->correlation->problems) {
       if (problems_logged.insert(p.problem).second) {
         log::warn("planner.uplink_problem", {{"problem", p.problem}});
       }
@@ -133,7 +143,7 @@ struct Reconciler::Impl : std::enable_shared_from_this<Impl> {
     for (const std::string& s : d.skipped) {
       if (skipped_logged.insert(s).second) log::warn("reconcile.interface_skipped", {{"why", s}});
     }
-    for (const auto& [id, sd] : d.switches) start(id, sd, *snapshot, *plan, now);
+    for (const auto& [id, sd] : d.switches) start(id, sd, now);
 
     // Wake for the first hold-down that ends or switch that may be retried.
     std::optional<Steady::time_point> at = next_retry;
@@ -150,8 +160,7 @@ struct Reconciler::Impl : std::enable_shared_from_this<Impl> {
     }
   }
 
-  void start(const SwitchId& sw, const SwitchDiff& sd, const Snapshot& g, const planner::Plan& plan,
-             std::int64_t now) {
+  void start(const SwitchId& sw, const SwitchDiff& sd, std::int64_t now) {
     SwitchState& state = switches[sw];
     const std::string session = "vmfabric-" + std::to_string(now) + "-" + std::to_string(++seq);
     JournalEntry entry;
@@ -160,7 +169,7 @@ struct Reconciler::Impl : std::enable_shared_from_this<Impl> {
     entry.session = session;
     entry.commands = southbound::render(sd.changes, session);
     entry.reason = join(sd.reasons, "; ");
-    entry.cause = cause_of(g, planning, plan, sw, sd.changes);
+    entry.cause = cause_of(planner, sw, sd.changes);
 
     if (policy.apply == ApplyMode::kDryRun) {
       // Log a switch's pending changes once, not at every cycle that finds them again.
@@ -256,7 +265,10 @@ struct Reconciler::Impl : std::enable_shared_from_this<Impl> {
   Store& store;
   const SnapshotPublisher& graph;
   PolicyConfig policy;
-  planner::PlanPolicy planning;
+  planner::Planner planner;
+  std::vector<GraphChanges> pending;       // since the snapshot planned last, in order
+  std::shared_ptr<const Snapshot> latest;  // the graph after `pending`
+  bool replan_all = true;                  // plan from scratch at the next cycle
   ApplyFn apply;
   FlushFn flush;
   ReconcilerOptions options;
@@ -280,9 +292,22 @@ Reconciler::Reconciler(asio::any_io_executor executor, Store& store, const Snaps
 
 Reconciler::~Reconciler() = default;
 
+void Reconciler::graph_changed(const GraphChanges& changes, const Snapshot& after) {
+  auto impl = impl_;
+  asio::post(impl->strand,
+             [impl, changes, after = std::make_shared<const Snapshot>(after)]() mutable {
+               impl->pending.push_back(std::move(changes));
+               impl->latest = std::move(after);
+               impl->schedule();
+             });
+}
+
 void Reconciler::graph_changed() {
   auto impl = impl_;
-  asio::post(impl->strand, [impl] { impl->schedule(); });
+  asio::post(impl->strand, [impl] {
+    impl->replan_all = true;
+    impl->schedule();
+  });
 }
 
 void Reconciler::stop(std::function<void()> done) {

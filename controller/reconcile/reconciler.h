@@ -41,7 +41,11 @@ class Reconciler {
   Reconciler(const Reconciler&) = delete;
   Reconciler& operator=(const Reconciler&) = delete;
 
-  // Thread-safe: something changed; a cycle runs soon (requests while one runs coalesce).
+  // Thread-safe: the graph changed into `after` by `changes` (GraphWriter's listener: every
+  // batch, in order); a cycle runs soon (requests while one runs coalesce). Changes to VMs and
+  // vNICs alone are replanned incrementally.
+  void graph_changed(const GraphChanges& changes, const Snapshot& after);
+  // Thread-safe: plan from scratch from the latest snapshot soon (at start).
   void graph_changed();
   // Thread-safe: no new sessions are started; `done` is called once those in flight ended.
   void stop(std::function<void()> done);

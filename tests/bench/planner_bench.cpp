@@ -226,8 +226,8 @@ int main(int argc, char** argv) {
   std::printf("hosts               %zu\n", snapshot.count<Host>());
   std::printf("VMs                 %d\n", vms);
   std::printf("managed VLANs       %zu\n", policy.managed.size());
-  std::printf("uplinks located     %zu (problems %zu)\n", last.correlation.uplinks.size(),
-              last.correlation.problems.size());
+  std::printf("uplinks located     %zu (problems %zu)\n", last.correlation->uplinks.size(),
+              last.correlation->problems.size());
   std::printf("(interface, VLAN)   %zu allowed\n", allowed);
   std::printf("full plan           median %.1f ms, min %.1f ms over %d rounds (target 500 ms)\n",
               ms[ms.size() / 2], ms.front(), rounds);

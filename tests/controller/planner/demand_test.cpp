@@ -184,7 +184,7 @@ TEST_CASE("uplinks on an MLAG port-channel make one ESX-facing attachment per pe
   Lab lab = pod_lab();
   const Plan p = plan(lab.snapshot(), policy());
   for (const char* leaf : {"leaf1a", "leaf1b"}) {
-    const SwitchPlan& sw = p.switches.at(SwitchId(leaf));
+    const SwitchPlan& sw = *p.switches.at(SwitchId(leaf));
     CHECK(sw.roles.at(InterfaceName("Port-Channel11")) == PortRole::kEsxFacing);
     CHECK(sw.roles.at(InterfaceName("Ethernet1")) == PortRole::kEsxFacing);
     CHECK_FALSE(sw.roles.contains(InterfaceName("Ethernet11")));  // a member, not an attachment
@@ -203,10 +203,10 @@ TEST_CASE("two uplinks on members of one port-channel of one switch make one att
   lab.add_portgroup(host, "pg-app", "vSwitch0", vlan(110));
   lab.add_nic(lab.add_vm("app", host), "pg-app");
   const Plan p = plan(lab.snapshot(), policy());
-  const SwitchPlan& sw = p.switches.at(SwitchId("leaf1"));
+  const SwitchPlan& sw = *p.switches.at(SwitchId("leaf1"));
   CHECK(sw.roles.size() == 1);
   CHECK(allowed_on(p, "leaf1", "Port-Channel5") == VlanSet::of({110}));
-  CHECK(p.correlation.uplinks.at(PnicId{host, "vmnic1"}).port ==
+  CHECK(p.correlation->uplinks.at(PnicId{host, "vmnic1"}).port ==
         InterfaceId{SwitchId("leaf1"), InterfaceName("Ethernet6")});
 }
 
@@ -219,7 +219,7 @@ TEST_CASE("an unlocated uplink contributes nothing") {
   lab.upsert(port);
   lab.add_nic(lab.add_vm("app", a1), "pg-app");
   const Plan p = plan(lab.snapshot(), policy());
-  CHECK_FALSE(p.switches.at(SwitchId("leaf1a")).roles.contains(InterfaceName("Ethernet1")));
+  CHECK_FALSE(p.switches.at(SwitchId("leaf1a"))->roles.contains(InterfaceName("Ethernet1")));
   CHECK(allowed_on(p, "leaf1b", "Ethernet1") == VlanSet::of({110}));
 }
 

@@ -22,8 +22,7 @@ struct Explained {
                    dv_portgroup_id("dv-web"));
   }
   Lines operator()(const InterfaceId& where, int vlan) const {
-    const Plan p = plan(lab.snapshot(), rules);
-    return explain(lab.snapshot(), rules, p, where, VlanId{static_cast<std::uint16_t>(vlan)});
+    return explain(lab.snapshot(), rules, where, VlanId{static_cast<std::uint16_t>(vlan)});
   }
 };
 

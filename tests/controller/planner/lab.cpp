@@ -36,10 +36,10 @@ PortgroupVlan pvlan(int primary) { return {VlanMode::kPrivate, VlanSet::of({prim
 std::string switch_mac(int n) { return mac(0x1c, 0x73, 0, n); }
 
 VlanSet allowed_on(const Plan& plan, const std::string& sw, const std::string& interface) {
-  const auto s = plan.switches.find(SwitchId(sw));
-  if (s == plan.switches.end()) return {};
-  const auto i = s->second.allowed.find(InterfaceName(interface));
-  return i == s->second.allowed.end() ? VlanSet() : i->second;
+  const SwitchPlan* s = plan.find(SwitchId(sw));
+  if (s == nullptr) return {};
+  const auto i = s->allowed.find(InterfaceName(interface));
+  return i == s->allowed.end() ? VlanSet() : i->second;
 }
 
 Lab& Lab::add_switch(const std::string& name) {

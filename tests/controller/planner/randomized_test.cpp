@@ -307,21 +307,16 @@ void add_expected_fabric(const World& w, Allowed& out) {
   }
 }
 
-bool same_plan(const Plan& a, const Plan& b) {
-  return a.switches == b.switches && a.correlation.uplinks == b.correlation.uplinks &&
-         a.correlation.problems == b.correlation.problems;
-}
-
 void check_world(const World& w) {
   const Snapshot& g = w.lab.snapshot();
   const Plan p = plan(g, w.rules);
 
   // Correlation finds exactly the cabling, and reports the unheard vSwitch uplinks.
   std::map<PnicId, InterfaceId> found;
-  for (const auto& [pnic, uplink] : p.correlation.uplinks) found[pnic] = uplink.port;
+  for (const auto& [pnic, uplink] : p.correlation->uplinks) found[pnic] = uplink.port;
   REQUIRE(found == w.cabled);
   std::set<PnicId> reported;
-  for (const CorrelationProblem& problem : p.correlation.problems) reported.insert(problem.pnic);
+  for (const CorrelationProblem& problem : p.correlation->problems) reported.insert(problem.pnic);
   std::set<PnicId> unheard_uplinks;
   for (const VSwitch& vs : g.all<VSwitch>()) {
     for (const std::string& device : vs.uplinks) {
@@ -340,20 +335,20 @@ void check_world(const World& w) {
   Allowed planned;
   std::map<VlanId, std::string> names;
   for (const auto& [sw, sp] : p.switches) {
-    for (const auto& [name, vlans] : sp.allowed) {
+    for (const auto& [name, vlans] : sp->allowed) {
       planned[{sw, name}] = vlans;
       REQUIRE(vlans.is_subset_of(w.rules.managed));
       const bool inter = std::any_of(w.links.begin(), w.links.end(), [&](const auto& l) {
         return l.first == InterfaceId{sw, name} || l.second == InterfaceId{sw, name};
       });
-      REQUIRE(sp.roles.at(name) == (inter ? PortRole::kInterSwitch : PortRole::kEsxFacing));
+      REQUIRE(sp->roles.at(name) == (inter ? PortRole::kInterSwitch : PortRole::kEsxFacing));
       REQUIRE((inter || esx_facing.contains({sw, name})));
     }
-    REQUIRE(sp.roles.size() == sp.allowed.size());
+    REQUIRE(sp->roles.size() == sp->allowed.size());
     VlanSet needed;
-    for (const auto& [name, vlans] : sp.allowed) needed |= vlans;
+    for (const auto& [name, vlans] : sp->allowed) needed |= vlans;
     VlanSet created;
-    for (const auto& [vlan, name] : sp.vlans) {
+    for (const auto& [vlan, name] : sp->vlans) {
       created.insert(vlan);
       REQUIRE_FALSE(name.empty());
       REQUIRE(name == names.emplace(vlan, name).first->second);  // one name across the fabric
@@ -405,13 +400,13 @@ void check_world(const World& w) {
   }
 
   // Deterministic, and blind to what the switches allow today: applying the plan changes nothing.
-  REQUIRE(same_plan(p, plan(g, w.rules)));
+  REQUIRE(p == plan(g, w.rules));
   Lab applied = w.lab;
   for (const auto& [sw, sp] : p.switches) {
     Switch s = applied.get<Switch>(sw);
-    for (const auto& [vlan, name] : sp.vlans) s.vlans[vlan] = name;
+    for (const auto& [vlan, name] : sp->vlans) s.vlans[vlan] = name;
     applied.upsert(s);
-    for (const auto& [name, vlans] : sp.allowed) {
+    for (const auto& [name, vlans] : sp->allowed) {
       if (const Interface* i = applied.snapshot().find<Interface>({sw, name})) {
         Interface changed = *i;
         changed.allowed = vlans;
@@ -419,7 +414,117 @@ void check_world(const World& w) {
       }
     }
   }
-  REQUIRE(same_plan(p, plan(applied.snapshot(), w.rules)));
+  REQUIRE(p == plan(applied.snapshot(), w.rules));
+}
+
+// A random VM event, as vCenter reports them: power, move, vMotion start and end, vNIC backing
+// or connection changes, a VM created or deleted. Batches of one to three.
+Delta random_vm_events(Rng& rng, const Snapshot& g, int& created) {
+  std::vector<HostId> hosts;
+  for (const Host& h : g.all<Host>()) hosts.push_back(h.id);
+  std::vector<std::string> standard{"pg-missing"};
+  for (const StandardPortgroup& pg : g.all<StandardPortgroup>()) standard.push_back(pg.id.name);
+  std::vector<DvPortgroupId> dv;
+  for (const DvPortgroup& pg : g.all<DvPortgroup>()) dv.push_back(pg.id);
+  std::vector<VmId> vms;
+  for (const Vm& vm : g.all<Vm>()) vms.push_back(vm.id);
+  const auto backing = [&] {
+    VmNicBacking b;
+    if (dv.empty() || chance(rng, 0.5)) {
+      b.standard_portgroup = pick(rng, standard);
+    } else {
+      b.dv_portgroup = pick(rng, dv);
+    }
+    return b;
+  };
+  Delta d;
+  for (int n = uniform(rng, 1, 3); n > 0; --n) {
+    const int what = vms.empty() ? 0 : uniform(rng, 0, 6);
+    if (what == 0) {
+      Vm vm;
+      vm.id = {VCenterId("vc1"), "vm-new-" + std::to_string(++created)};
+      vm.name = vm.id.moref;
+      vm.power = PowerState::kPoweredOn;
+      vm.host = pick(rng, hosts);
+      d.upsert(vm);
+      VmNic nic;
+      nic.id = {vm.id, 4000};
+      nic.backing = backing();
+      d.upsert(nic);
+      vms.push_back(vm.id);
+      continue;
+    }
+    const VmId id = pick(rng, vms);
+    const Vm* found = g.find<Vm>(id);
+    if (found == nullptr) continue;  // created earlier in this batch
+    Vm vm = *found;
+    if (what == 1) {
+      vm.power =
+          vm.power == PowerState::kPoweredOn ? PowerState::kPoweredOff : PowerState::kPoweredOn;
+    } else if (what == 2) {
+      vm.migrating_to = pick(rng, hosts);
+    } else if (what == 3) {
+      vm.host = vm.migrating_to.value_or(pick(rng, hosts));
+      vm.migrating_to.reset();
+    } else if (what == 4) {
+      const auto nics = g.all<VmNic>();
+      auto nic = nics.lower_bound(VmNicId{id, 0});
+      if (nic == nics.end() || nic->id.vm != id) continue;
+      VmNic changed = *nic;
+      if (chance(rng, 0.5)) {
+        changed.connected = !changed.connected;
+      } else {
+        changed.backing = backing();
+      }
+      d.upsert(changed);
+      continue;
+    } else if (what == 5) {
+      d.remove(id);
+      vms.erase(std::find(vms.begin(), vms.end(), id));
+      continue;
+    } else {
+      VmNic nic;
+      nic.id = {id, 4000 + uniform(rng, 1, 3)};
+      nic.backing = backing();
+      d.upsert(nic);
+      continue;
+    }
+    d.upsert(vm);
+  }
+  return d;
+}
+
+// The incremental planner equals a plan from scratch after every VM event, and plans from
+// scratch after any other change.
+void check_incremental(const World& w, Rng& rng) {
+  Graph graph(w.lab.snapshot());
+  Planner planner(w.rules);
+  planner.update(graph.current());
+  int created = 0;
+  for (int event = 0; event < 6; ++event) {
+    const Delta d = random_vm_events(rng, graph.current(), created);
+    const GraphChanges changes = graph.apply(d);
+    planner.update(graph.current(), {&changes, 1});
+    REQUIRE(planner.last_update_incremental());
+    REQUIRE(planner.plan() == plan(graph.current(), w.rules));
+  }
+  // Not a VM: a portgroup's VLAN.
+  if (const auto pgs = graph.current().all<DvPortgroup>(); !pgs.empty()) {
+    DvPortgroup pg = *pgs.begin();
+    pg.vlan = random_vlan(rng);
+    Delta d;
+    d.upsert(pg);
+    const GraphChanges changes = graph.apply(d);
+    planner.update(graph.current(), {&changes, 1});
+    REQUIRE(planner.plan() == plan(graph.current(), w.rules));
+  }
+  // Changes that do not lead to the snapshot given: planned from scratch.
+  const Delta unseen = random_vm_events(rng, graph.current(), created);
+  if (!graph.apply(unseen).empty()) {
+    planner.update(graph.current(), {});
+    REQUIRE_FALSE(planner.last_update_incremental());
+    REQUIRE(planner.plan() == plan(graph.current(), w.rules));
+  }
 }
 
 TEST_CASE("randomized fabrics and inventories satisfy the planning invariants") {
@@ -429,7 +534,9 @@ TEST_CASE("randomized fabrics and inventories satisfy the planning invariants") 
     const std::uint32_t seed = base * 100'003u + static_cast<std::uint32_t>(i);
     INFO("seed " << seed << " (Catch seed " << base << ", fabric " << i << ")");
     Rng rng(seed);
-    check_world(generate(rng));
+    const World w = generate(rng);
+    check_world(w);
+    if (i % 4 == 0) check_incremental(w, rng);  // 15,000 VM events over 2,500 fabrics
   }
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - started);

@@ -39,7 +39,7 @@ Switch reachable(const SwitchId& id, std::map<VlanId, std::string> vlans) {
 // A leaf with an ESX-facing port, an uplink and an unmanaged port, and a spine.
 struct Lab {
   Graph graph;
-  planner::Plan plan;
+  std::map<SwitchId, planner::SwitchPlan> switch_plans;
   std::map<std::string, VlanSet> created;
   HoldDown holds;
   SafetyPolicy policy;
@@ -64,22 +64,26 @@ struct Lab {
     planner::SwitchPlan leaf;
     leaf.roles = {{kEsxPort, PortRole::kEsxFacing}, {kUplink, PortRole::kInterSwitch}};
     leaf.allowed = {{kEsxPort, VlanSet()}, {kUplink, VlanSet()}};
-    plan.switches[kLeaf] = leaf;
+    switch_plans[kLeaf] = leaf;
     planner::SwitchPlan spine;
     spine.roles = {{InterfaceName("Ethernet1"), PortRole::kInterSwitch}};
     spine.allowed = {{InterfaceName("Ethernet1"), VlanSet()}};
-    plan.switches[kSpine] = spine;
+    switch_plans[kSpine] = spine;
   }
 
   void want(const SwitchId& sw, const InterfaceName& i, const std::string& list) {
-    plan.switches[sw].allowed[i] = vlans(list);
+    switch_plans[sw].allowed[i] = vlans(list);
     for (const VlanId v : vlans(list).ids()) {
-      plan.switches[sw].vlans[v] = "pg-" + std::to_string(v.value);
+      switch_plans[sw].vlans[v] = "pg-" + std::to_string(v.value);
     }
   }
   void observe(Delta d) { graph.apply(std::move(d)); }
 
   Diff run(std::int64_t now_ms, std::vector<SwitchId> busy = {}) {
+    planner::Plan plan;
+    for (const auto& [sw, sp] : switch_plans) {
+      plan.switches[sw] = std::make_shared<const planner::SwitchPlan>(sp);
+    }
     return diff(DiffInput{plan, graph.current(), policy, created, now_ms, std::move(busy)}, holds);
   }
 
