@@ -95,7 +95,7 @@ GraphChanges Graph::apply(const Delta& delta) {
               return;
             }
             check_owners_present(work, e);
-            work.table<T>().set(e.id, e);
+            work.table<T>().set(e);
             touched.emplace(e.id);
           },
           *entity);

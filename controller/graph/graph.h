@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <tuple>
 #include <variant>
@@ -61,15 +62,23 @@ struct GraphChanges {
   bool empty() const { return changes.empty(); }
 };
 
+// Reads an entity's id out of the entity: the graph's tables store each id once, inside it.
+struct EntityIdOf {
+  template <class T>
+  const typename T::Id& operator()(const T& entity) const {
+    return entity.id;
+  }
+};
+
+template <class T>
+using EntityMap = PersistentMap<typename T::Id, T, std::less<typename T::Id>, EntityIdOf>;
+
 template <class List>
 struct EntityTables;
 template <class... T>
 struct EntityTables<TypeList<T...>> {
-  using type = std::tuple<PersistentMap<typename T::Id, T>...>;
+  using type = std::tuple<EntityMap<T>...>;
 };
-
-template <class T>
-using EntityMap = PersistentMap<typename T::Id, T>;
 
 // An immutable view of the whole graph. Cheap to copy; safe to read from any thread.
 class Snapshot {

@@ -3,33 +3,111 @@
 // path. This is what lets the graph hand out snapshots that never change and never lock the
 // writer: a snapshot is a copy of a few roots.
 //
+// Memory: one allocation per entry. A node holds its value inline, two child pointers and an
+// intrusive reference count (no shared_ptr control blocks). With a KeyOf (a function object
+// reading the key out of a value: an entity's id) the key is stored once, inside the value;
+// without one (KeyOf = void) the node stores the key next to the value.
+//
+// Updates copy a node only when something else shares it (another copy of the map, a snapshot,
+// a shared() value); nodes this map alone owns are updated in place. So a batch of updates on
+// a fresh copy copies each touched path once, and building a map from scratch copies nothing.
+//
+// Validity: pointers from find() and iterators are valid until this map is updated or destroyed;
+// hold a copy of the map (a snapshot) to keep them longer, or take Iterator::shared().
+//
 // Thread-safety: a map value is not synchronized, but distinct copies sharing nodes may be used
-// from different threads (nodes are immutable; shared_ptr reference counts are atomic).
+// from different threads (shared nodes are never modified; reference counts are atomic).
 #pragma once
 
+#include <atomic>
+#include <cassert>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <iterator>
 #include <memory>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace vmfabric {
 
-template <class K, class V, class Less = std::less<K>>
+template <class K, class V, class Less = std::less<K>, class KeyOf = void>
 class PersistentMap {
   struct Node;
-  using NodePtr = std::shared_ptr<const Node>;
+
+  static void retain(const Node* n) noexcept {
+    if (n != nullptr) n->refs.fetch_add(1, std::memory_order_relaxed);
+  }
+  static void release(Node* n) noexcept;
+  // True when only one reference (the one being followed) leads to `n`.
+  static bool unique(const Node* n) noexcept {
+    return n->refs.load(std::memory_order_acquire) == 1;
+  }
+
+  // An owning reference to a node.
+  class Ref {
+   public:
+    Ref() = default;
+    static Ref adopt(Node* n) noexcept {
+      Ref r;
+      r.n_ = n;
+      return r;
+    }
+    Ref(const Ref& o) noexcept : n_(o.n_) { retain(n_); }
+    Ref(Ref&& o) noexcept : n_(std::exchange(o.n_, nullptr)) {}
+    Ref& operator=(Ref o) noexcept {
+      std::swap(n_, o.n_);
+      return *this;
+    }
+    ~Ref() { release(n_); }
+    Node* get() const noexcept { return n_; }
+    Node* operator->() const noexcept { return n_; }
+    explicit operator bool() const noexcept { return n_ != nullptr; }
+    Node* detach() noexcept { return std::exchange(n_, nullptr); }
+
+   private:
+    Node* n_ = nullptr;
+  };
+
+  struct KeyAndValue {
+    K key;
+    V value;
+    const K& get_key() const { return key; }
+  };
+  struct ValueOnly {
+    V value;
+    const K& get_key() const { return KeyOf{}(value); }
+  };
+  static constexpr bool kKeyInValue = !std::is_void_v<KeyOf>;
+  using Payload = std::conditional_t<kKeyInValue, ValueOnly, KeyAndValue>;
 
   struct Node {
-    K key;
-    std::shared_ptr<const V> value;
-    std::uint64_t priority;
-    NodePtr left;
-    NodePtr right;
+    template <class... A>
+    Node(std::uint32_t p, Ref l, Ref r, A&&... payload)
+        : priority(p), left(std::move(l)), right(std::move(r)), data{std::forward<A>(payload)...} {}
+    // A private copy (count 1) sharing o's children.
+    Node(const Node& o) : priority(o.priority), left(o.left), right(o.right), data(o.data) {}
+    Node& operator=(const Node&) = delete;
+
+    const K& key() const { return data.get_key(); }
+
+    // References: parent nodes in every version, map roots, shared() values. 32 bits each for
+    // the count and the priority keep the node at 24 bytes beside its payload.
+    mutable std::atomic<std::uint32_t> refs{1};
+    std::uint32_t priority;
+    Ref left;
+    Ref right;
+    Payload data;
   };
 
  public:
-  // In-order iteration. Holds raw pointers into the map: valid while the map it came from lives.
+  // The bytes of one node, value included (what sizeof sees; the heap adds its own header and
+  // rounding). For memory accounting and layout checks.
+  static constexpr std::size_t kNodeSize = sizeof(Node);
+
+  // In-order iteration. Holds raw pointers into the map: valid while the map it came from lives
+  // and is not updated.
   class Iterator {
    public:
     using value_type = V;
@@ -39,11 +117,16 @@ class PersistentMap {
     using iterator_category = std::forward_iterator_tag;
 
     Iterator() = default;
-    const K& key() const { return stack_.back()->key; }
-    const V& operator*() const { return *stack_.back()->value; }
-    const V* operator->() const { return stack_.back()->value.get(); }
-    // The shared value, for callers that keep it beyond the map's life.
-    const std::shared_ptr<const V>& shared() const { return stack_.back()->value; }
+    const K& key() const { return stack_.back()->key(); }
+    const V& operator*() const { return stack_.back()->data.value; }
+    const V* operator->() const { return &stack_.back()->data.value; }
+    // The value, kept alive (and unchanged) for as long as the caller holds it, beyond the map's
+    // life or updates. Each call makes a small control block that holds a reference to the node.
+    std::shared_ptr<const V> shared() const {
+      Node* n = const_cast<Node*>(stack_.back());
+      retain(n);
+      return std::shared_ptr<const V>(&n->data.value, Releaser{n});
+    }
     Iterator& operator++() {
       const Node* n = stack_.back();
       stack_.pop_back();
@@ -62,6 +145,10 @@ class PersistentMap {
 
    private:
     friend class PersistentMap;
+    struct Releaser {
+      Node* node;
+      void operator()(const V*) const noexcept { release(node); }
+    };
     void push_left(const Node* n) {
       for (; n != nullptr; n = n->left.get()) stack_.push_back(n);
     }
@@ -69,6 +156,21 @@ class PersistentMap {
   };
 
   PersistentMap() = default;
+  PersistentMap(const PersistentMap&) = default;
+  PersistentMap& operator=(const PersistentMap&) = default;
+  PersistentMap(PersistentMap&& o) noexcept
+      : root_(std::move(o.root_)),
+        size_(std::exchange(o.size_, 0)),
+        priority_seed_(o.priority_seed_),
+        less_(o.less_) {}
+  PersistentMap& operator=(PersistentMap&& o) noexcept {
+    root_ = std::move(o.root_);
+    size_ = std::exchange(o.size_, 0);
+    priority_seed_ = o.priority_seed_;
+    less_ = o.less_;
+    return *this;
+  }
+  ~PersistentMap() = default;
 
   std::size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
@@ -76,33 +178,44 @@ class PersistentMap {
   const V* find(const K& key) const {
     const Node* n = root_.get();
     while (n != nullptr) {
-      if (less_(key, n->key)) {
+      if (less_(key, n->key())) {
         n = n->left.get();
-      } else if (less_(n->key, key)) {
+      } else if (less_(n->key(), key)) {
         n = n->right.get();
       } else {
-        return n->value.get();
+        return &n->data.value;
       }
     }
     return nullptr;
   }
   bool contains(const K& key) const { return find(key) != nullptr; }
 
-  // Inserts or replaces. Returns true when the key was new.
-  bool set(const K& key, std::shared_ptr<const V> value) {
+  // Inserts or replaces. Returns true when the key was new. With a KeyOf, `key` must be the
+  // value's own key (which is what the map uses: `set(v.id, std::move(v))` is fine).
+  bool set(const K& key, V value) {
     bool added = false;
-    root_ = insert(root_, key, std::move(value), next_priority(), added);
+    const std::uint32_t priority = next_priority();
+    if constexpr (kKeyInValue) {
+      static_cast<void>(key);
+      insert(root_, KeyOf{}(value), value, priority, added);
+    } else {
+      insert(root_, key, value, priority, added);
+    }
     if (added) ++size_;
     return added;
   }
-  bool set(const K& key, V value) { return set(key, std::make_shared<const V>(std::move(value))); }
+  // Inserts or replaces `value` under its own key (maps with a KeyOf).
+  bool set(V value) requires kKeyInValue {
+    const K& key = KeyOf{}(value);
+    return set(key, std::move(value));
+  }
 
   // Removes `key`. Returns true when it was there.
   bool erase(const K& key) {
-    bool removed = false;
-    root_ = erase(root_, key, removed);
-    if (removed) --size_;
-    return removed;
+    if (!contains(key)) return false;
+    erase_present(root_, key);
+    --size_;
+    return true;
   }
 
   Iterator begin() const {
@@ -116,7 +229,7 @@ class PersistentMap {
   Iterator lower_bound(const K& key) const {
     Iterator it;
     for (const Node* n = root_.get(); n != nullptr;) {
-      if (less_(n->key, key)) {
+      if (less_(n->key(), key)) {
         n = n->right.get();
       } else {
         it.stack_.push_back(n);
@@ -127,73 +240,144 @@ class PersistentMap {
   }
 
  private:
-  static NodePtr make(const K& key, std::shared_ptr<const V> value, std::uint64_t priority,
-                      NodePtr left, NodePtr right) {
-    return std::make_shared<const Node>(
-        Node{key, std::move(value), priority, std::move(left), std::move(right)});
-  }
-
   // splitmix64 of a counter: priorities independent of the keys, so the expected depth stays
   // O(log n) even for keys inserted in order, and runs are reproducible.
-  std::uint64_t next_priority() {
+  std::uint32_t next_priority() {
     std::uint64_t z = (priority_seed_ += 0x9e3779b97f4a7c15ULL);
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
+    return static_cast<std::uint32_t>((z ^ (z >> 31)) >> 32);
   }
 
-  NodePtr insert(const NodePtr& n, const K& key, std::shared_ptr<const V> value,
-                 std::uint64_t priority, bool& added) const {
-    if (!n) {
+  static Ref make_leaf(std::uint32_t priority, const K& key, V& value) {
+    if constexpr (kKeyInValue) {
+      static_cast<void>(key);
+      return Ref::adopt(new Node(priority, Ref(), Ref(), std::move(value)));
+    } else {
+      return Ref::adopt(new Node(priority, Ref(), Ref(), key, std::move(value)));
+    }
+  }
+
+  // Makes the node in `slot` one that only `slot` leads to, copying it when shared, so it may be
+  // updated in place. The copy has the same contents: the map stays valid if it throws.
+  // `slot` itself must belong to this map alone (the root, or a child of such a node).
+  static Node* own(Ref& slot) {
+    if (!unique(slot.get())) slot = Ref::adopt(new Node(*slot.get()));
+    return slot.get();
+  }
+
+  // Inserts or replaces under `slot` (which this map alone owns). Afterwards `slot` holds a node
+  // only it leads to. Strongly exception-safe: until the new value is stored, the only changes
+  // are private copies of shared nodes.
+  void insert(Ref& slot, const K& key, V& value, std::uint32_t priority, bool& added) const {
+    if (!slot) {
+      slot = make_leaf(priority, key, value);
       added = true;
-      return make(key, std::move(value), priority, nullptr, nullptr);
+      return;
     }
-    if (less_(key, n->key)) {
-      NodePtr l = insert(n->left, key, std::move(value), priority, added);
-      if (l->priority > n->priority) {  // a new node rose above n: rotate right
-        return make(l->key, l->value, l->priority, l->left,
-                    make(n->key, n->value, n->priority, l->right, n->right));
+    if (less_(key, slot->key())) {
+      Node* n = own(slot);
+      insert(n->left, key, value, priority, added);
+      if (n->left->priority > n->priority) rotate_right(slot);  // the new node rose above n
+      return;
+    }
+    if (less_(slot->key(), key)) {
+      Node* n = own(slot);
+      insert(n->right, key, value, priority, added);
+      if (n->right->priority > n->priority) rotate_left(slot);
+      return;
+    }
+    if (unique(slot.get())) {
+      slot->data.value = std::move(value);
+    } else {  // a new node in its place, sharing the children; the old value is not copied
+      Node* n = slot.get();
+      Ref replacement;
+      if constexpr (kKeyInValue) {
+        replacement = Ref::adopt(new Node(n->priority, n->left, n->right, std::move(value)));
+      } else {
+        replacement = Ref::adopt(new Node(n->priority, n->left, n->right, key, std::move(value)));
       }
-      return make(n->key, n->value, n->priority, std::move(l), n->right);
+      slot = std::move(replacement);
     }
-    if (less_(n->key, key)) {
-      NodePtr r = insert(n->right, key, std::move(value), priority, added);
-      if (r->priority > n->priority) {  // rotate left
-        return make(r->key, r->value, r->priority,
-                    make(n->key, n->value, n->priority, n->left, r->left), r->right);
-      }
-      return make(n->key, n->value, n->priority, n->left, std::move(r));
-    }
-    return make(n->key, std::move(value), n->priority, n->left, n->right);
   }
 
-  NodePtr erase(const NodePtr& n, const K& key, bool& removed) const {
-    if (!n) return n;
-    if (less_(key, n->key)) {
-      NodePtr l = erase(n->left, key, removed);
-      return removed ? make(n->key, n->value, n->priority, std::move(l), n->right) : n;
-    }
-    if (less_(n->key, key)) {
-      NodePtr r = erase(n->right, key, removed);
-      return removed ? make(n->key, n->value, n->priority, n->left, std::move(r)) : n;
-    }
-    removed = true;
-    return merge(n->left, n->right);
+  // Rotations of nodes this map alone owns (never throw).
+  static void rotate_right(Ref& slot) noexcept {
+    Ref l = std::move(slot->left);
+    assert(unique(l.get()));
+    slot->left = std::move(l->right);
+    l->right = std::move(slot);
+    slot = std::move(l);
+  }
+  static void rotate_left(Ref& slot) noexcept {
+    Ref r = std::move(slot->right);
+    assert(unique(r.get()));
+    slot->right = std::move(r->left);
+    r->left = std::move(slot);
+    slot = std::move(r);
   }
 
-  static NodePtr merge(const NodePtr& a, const NodePtr& b) {
+  // Removes `key`, which is under `slot`. Strongly exception-safe: first every node that changes
+  // is made private (copies, contents unchanged), then the links are rewired without throwing.
+  void erase_present(Ref& slot, const K& key) const {
+    if (less_(key, slot->key())) {
+      erase_present(own(slot)->left, key);
+    } else if (less_(slot->key(), key)) {
+      erase_present(own(slot)->right, key);
+    } else if (unique(slot.get())) {
+      Node* n = slot.get();
+      own_merge_path(n->left, n->right);
+      slot = merge(std::move(n->left), std::move(n->right));
+    } else {  // the node stays in other maps: merge references to its children
+      Ref l = slot->left;
+      Ref r = slot->right;
+      own_merge_path(l, r);
+      slot = merge(std::move(l), std::move(r));
+    }
+  }
+
+  // Makes private every node merge(a, b) will modify.
+  static void own_merge_path(Ref& a, Ref& b) {
+    Ref* x = &a;
+    Ref* y = &b;
+    while (*x && *y) {
+      if ((*x)->priority > (*y)->priority) {
+        x = &own(*x)->right;
+      } else {
+        y = &own(*y)->left;
+      }
+    }
+  }
+
+  // Joins two treaps whose keys are all of `a` below all of `b` (after own_merge_path).
+  static Ref merge(Ref a, Ref b) noexcept {
     if (!a) return b;
     if (!b) return a;
     if (a->priority > b->priority) {
-      return make(a->key, a->value, a->priority, a->left, merge(a->right, b));
+      assert(unique(a.get()));
+      a->right = merge(std::move(a->right), std::move(b));
+      return a;
     }
-    return make(b->key, b->value, b->priority, merge(a, b->left), b->right);
+    assert(unique(b.get()));
+    b->left = merge(std::move(a), std::move(b->left));
+    return b;
   }
 
-  NodePtr root_;
+  Ref root_;
   std::size_t size_ = 0;
   std::uint64_t priority_seed_ = 0;
   [[no_unique_address]] Less less_;
 };
+
+// Drops one reference to `n`, freeing it (and, in turn, children only it held) at the last one.
+// Loops down right children and recurses only into left ones, so the stack stays O(depth).
+template <class K, class V, class Less, class KeyOf>
+void PersistentMap<K, V, Less, KeyOf>::release(Node* n) noexcept {
+  while (n != nullptr && n->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+    Node* right = n->right.detach();
+    delete n;
+    n = right;
+  }
+}
 
 }  // namespace vmfabric

@@ -32,8 +32,11 @@ InventoryIndex::InventoryIndex(const Snapshot& graph, const PlanPolicy& policy)
     hosts_.emplace(view_of(host.id), entry);
   }
   dv_portgroups_.reserve(graph.count<DvPortgroup>());
-  for (const DvPortgroup& pg : graph.all<DvPortgroup>())
+  dv_carried_.reserve(graph.count<DvPortgroup>());
+  for (const DvPortgroup& pg : graph.all<DvPortgroup>()) {
     dv_portgroups_.emplace(view_of(pg.id), &pg);
+    dv_carried_.emplace(&pg, carried_vlans(pg.vlan, policy_.managed));
+  }
   // Names: a portgroup's own VLAN names it before any trunk that also carries it. Portgroups
   // are gathered by name first: a standard portgroup exists once per host.
   std::map<std::string_view, VlanSet> own_vlans;
@@ -90,7 +93,11 @@ std::optional<Placement> InventoryIndex::place(const HostId& host,
     if (pg.uplink) return std::nullopt;
     const VSwitch* proxy = proxy_switch(host, pg.dvs);
     if (proxy == nullptr) return std::nullopt;
-    return Placement{proxy, carried_vlans(pg.vlan, policy_.managed), pg.name};
+    const auto carried = dv_carried_.find(&pg);
+    return Placement{
+        proxy,
+        carried != dv_carried_.end() ? carried->second : carried_vlans(pg.vlan, policy_.managed),
+        pg.name};
   }
   const auto* pg = graph_.find<StandardPortgroup>({host, std::string(portgroup.standard)});
   if (pg == nullptr) return std::nullopt;

@@ -141,6 +141,8 @@ class InventoryIndex {
   std::unordered_map<HostDvsView, const VSwitch*, HostDvsViewHash> proxy_switches_;
   std::unordered_map<MoRefView, HostEntry, MoRefViewHash> hosts_;
   std::unordered_map<MoRefView, const DvPortgroup*, MoRefViewHash> dv_portgroups_;
+  // What each distributed portgroup carries, computed once (placing it is the planner's hot path).
+  std::unordered_map<const DvPortgroup*, VlanSet> dv_carried_;
   std::map<DvsId, std::vector<HostId>> dvs_members_;
   std::map<ClusterId, std::vector<HostId>> cluster_hosts_;
   std::map<VlanId, std::string_view> single_vlan_names_;

@@ -171,7 +171,11 @@ struct Planner::State {
   // Demand: how many causes (VMs, vmknics, portgroups) need each use, and the uses covering each
   // host (pointers to the keys of `uses`, stable until erased).
   std::unordered_map<UseKey, std::uint32_t, UseKeyHash> uses;
-  std::unordered_map<MoRefView, std::vector<const UseKey*>, MoRefViewHash> host_uses;
+  struct HostUses {
+    const HostId* host = nullptr;
+    std::vector<const UseKey*> uses;
+  };
+  std::unordered_map<MoRefView, HostUses, MoRefViewHash> host_uses;
   bool inconsistent = false;  // a use removed that was never counted: replan from scratch
 
   // ESX-facing side.
@@ -197,7 +201,9 @@ struct Planner::State {
 
   // ---- demand ----
 
-  void count(const DemandUse& use, bool add, HostSet& dirty) {
+  // Counts `use` in or out; marks the hosts whose uses changed in `dirty` (none when null: a
+  // full plan visits every host anyway).
+  void count(const DemandUse& use, bool add, HostSet* dirty) {
     if (use.portgroup.distributed != nullptr && use.portgroup.distributed->uplink) return;
     UseKey key{
         use.hosts.data(), use.hosts.size(), use.portgroup.distributed,
@@ -206,8 +212,10 @@ struct Planner::State {
       auto [it, added] = uses.try_emplace(std::move(key), 0);
       if (it->second++ != 0) return;
       for (const HostId& host : use.hosts) {
-        host_uses[detail::view_of(host)].push_back(&it->first);
-        dirty.emplace(detail::view_of(host), &host);
+        HostUses& on_host = host_uses[detail::view_of(host)];
+        on_host.host = &host;
+        on_host.uses.push_back(&it->first);
+        if (dirty != nullptr) dirty->emplace(detail::view_of(host), &host);
       }
       return;
     }
@@ -218,9 +226,9 @@ struct Planner::State {
     }
     if (--it->second != 0) return;
     for (const HostId& host : use.hosts) {
-      std::vector<const UseKey*>& on_host = host_uses[detail::view_of(host)];
+      std::vector<const UseKey*>& on_host = host_uses[detail::view_of(host)].uses;
       on_host.erase(std::find(on_host.begin(), on_host.end(), &it->first));
-      dirty.emplace(detail::view_of(host), &host);
+      if (dirty != nullptr) dirty->emplace(detail::view_of(host), &host);
     }
     uses.erase(it);
   }
@@ -240,7 +248,7 @@ struct Planner::State {
   void replace_host(const HostId& host, Dirty& dirty) {
     std::vector<std::pair<const VSwitch*, VlanSet>> now;
     if (const auto found = host_uses.find(detail::view_of(host)); found != host_uses.end()) {
-      for (const UseKey* use : found->second) {
+      for (const UseKey* use : found->second.uses) {
         const std::optional<detail::Placement> placement =
             index->place(host, {use->standard, use->distributed});
         if (!placement || placement->vlans.empty()) continue;
@@ -381,33 +389,57 @@ struct Planner::State {
   }
 
   // The switch plans of the interfaces whose VLANs changed; returns the switches that changed.
+  // A switch plan nobody else holds (no published copy of the plan) is updated in place; one
+  // that is shared is copied first, so that copies of the plan never change.
   std::vector<SwitchId> replace_plans(const Dirty& dirty) {
     std::vector<SwitchId> changed;
     for (const auto& [sw, interfaces] : dirty.plans) {
       const auto found = plan.switches.find(sw);
       if (found == plan.switches.end()) continue;
-      auto next = std::make_shared<SwitchPlan>(*found->second);
+      std::shared_ptr<const SwitchPlan>& slot = found->second;
+      VlanSet touched;  // the VLANs allowed or no longer allowed on some interface
       for (const InterfaceName& name : interfaces) {
         const InterfaceId id{sw, name};
         VlanSet allowed;
         if (const auto it = esx.find(id); it != esx.end()) allowed |= it->second;
         if (const auto it = inter.find(id); it != inter.end()) allowed |= it->second;
-        next->allowed[name] = allowed;
+        const auto before = slot->allowed.find(name);
+        const VlanSet previous = before == slot->allowed.end() ? VlanSet() : before->second;
+        if (previous == allowed && before != slot->allowed.end()) continue;
+        if (touched.empty() && slot.use_count() != 1) slot = std::make_shared<SwitchPlan>(*slot);
+        touched |= (allowed - previous) | (previous - allowed);
+        // Made by make_shared<SwitchPlan> and held by this plan alone: not a const object.
+        const_cast<SwitchPlan&>(*slot).allowed[name] = allowed;
       }
-      VlanSet needed;
-      for (const auto& [name, vlans] : next->allowed) needed |= vlans;
-      next->vlans.clear();
-      for (VlanId vlan : needed.ids())
-        next->vlans.emplace_hint(next->vlans.end(), vlan, vlan_name(vlan));
-      if (*next == *found->second) continue;
-      found->second = std::move(next);
+      if (touched.empty()) continue;
+      auto& sp = const_cast<SwitchPlan&>(*slot);
+      // The switch needs the VLANs some interface allows. A few VLANs touched (an event): look
+      // for each on the interfaces; many (a full plan): take the union of all.
+      auto needed = [&, all = std::optional<VlanSet>()](VlanId v) mutable {
+        if (touched.size() <= 8) {
+          return std::any_of(sp.allowed.begin(), sp.allowed.end(),
+                             [&](const auto& a) { return a.second.contains(v); });
+        }
+        if (!all) {
+          all.emplace();
+          for (const auto& [name, vlans] : sp.allowed) *all |= vlans;
+        }
+        return all->contains(v);
+      };
+      for (VlanId vlan : touched.ids()) {
+        if (!needed(vlan)) {
+          sp.vlans.erase(vlan);
+        } else if (!sp.vlans.contains(vlan)) {
+          sp.vlans.emplace(vlan, vlan_name(vlan));
+        }
+      }
       changed.push_back(sw);
     }
     return changed;
   }
 
-  // Runs every step after demand changed on `hosts`.
-  std::vector<SwitchId> propagate(const HostSet& hosts) {
+  // Runs every step up to the switch plans after demand changed on `hosts`.
+  Dirty spread(const HostSet& hosts) {
     Dirty dirty;
     for (const auto& [view, host] : hosts) replace_host(*host, dirty);
     for (const InterfaceId& attachment : dirty.attachments) replace_attachment(attachment, dirty);
@@ -415,7 +447,7 @@ struct Planner::State {
     if (!dirty.vlans.empty()) replace_paths(dirty.vlans, dirty);
     for (int p : dirty.peer_links) replace_peer_link(p, dirty);
     for (const InterfaceId& end : dirty.ends) replace_end(end, dirty);
-    return replace_plans(dirty);
+    return dirty;
   }
 
   // ---- whole plans ----
@@ -467,26 +499,39 @@ struct Planner::State {
         inter.try_emplace(end);
       }
     }
+    uses.reserve(base.count<VmNic>() + base.count<VmkNic>() + base.count<StandardPortgroup>());
+    host_uses.reserve(base.count<Host>());
+    index->for_each_demand([&](const DemandUse& use) { count(use, true, nullptr); });
+    HostSet hosts;
+    hosts.reserve(host_uses.size());
+    for (const auto& [view, on_host] : host_uses) hosts.emplace(view, on_host.host);
+    spread(hosts);
+
+    // Every switch plan at once, in key order.
+    std::map<SwitchId, std::shared_ptr<SwitchPlan>> plans;
+    for (const Switch& sw : base.all<Switch>()) {
+      plans.emplace_hint(plans.end(), sw.id, std::make_shared<SwitchPlan>());
+    }
+    const auto add_roles = [&](const std::map<InterfaceId, VlanSet>& attachments, PortRole role) {
+      auto sp = plans.begin();
+      for (const auto& [a, vlans] : attachments) {
+        if (sp == plans.end() || sp->first != a.sw) sp = plans.find(a.sw);
+        if (sp == plans.end()) continue;
+        sp->second->roles[a.name] = role;
+        sp->second->allowed[a.name] |= vlans;
+      }
+    };
+    add_roles(esx, PortRole::kEsxFacing);
+    add_roles(inter, PortRole::kInterSwitch);
     plan = Plan();
     plan.correlation = correlation;
-    for (const Switch& sw : base.all<Switch>()) {
-      auto sp = std::make_shared<SwitchPlan>();
-      for (const auto& [a, vlans] : esx) {
-        if (a.sw != sw.id) continue;
-        sp->roles[a.name] = PortRole::kEsxFacing;
-        sp->allowed[a.name];
-      }
-      for (const auto& [end, vlans] : inter) {
-        if (end.sw != sw.id) continue;
-        sp->roles[end.name] = PortRole::kInterSwitch;
-        sp->allowed[end.name];
-      }
-      plan.switches.emplace_hint(plan.switches.end(), sw.id, std::move(sp));
+    for (auto& [id, sp] : plans) {
+      VlanSet needed;
+      for (const auto& [name, vlans] : sp->allowed) needed |= vlans;
+      for (VlanId vlan : needed.ids())
+        sp->vlans.emplace_hint(sp->vlans.end(), vlan, vlan_name(vlan));
+      plan.switches.emplace_hint(plan.switches.end(), id, std::move(sp));
     }
-
-    HostSet hosts;
-    index->for_each_demand([&](const DemandUse& use) { count(use, true, hosts); });
-    propagate(hosts);
     incremental = false;
 
     std::vector<SwitchId> changed;
@@ -526,18 +571,18 @@ struct Planner::State {
     for (const VmId& id : vms) {
       if (const Vm* before = current.find<Vm>(id)) {
         index->for_each_demand_of(current, *before,
-                                  [&](const DemandUse& use) { count(use, false, hosts); });
+                                  [&](const DemandUse& use) { count(use, false, &hosts); });
       }
       if (const Vm* now = graph.find<Vm>(id)) {
         index->for_each_demand_of(graph, *now,
-                                  [&](const DemandUse& use) { count(use, true, hosts); });
+                                  [&](const DemandUse& use) { count(use, true, &hosts); });
       }
     }
     if (inconsistent) return rebuild(graph);
     current = graph;
     index->rebind(current);
     incremental = true;
-    return propagate(hosts);
+    return replace_plans(spread(hosts));
   }
 };
 
@@ -568,7 +613,7 @@ std::vector<std::string> Planner::explain(const InterfaceId& where, VlanId vlan)
     if (uplink.attachment == where) hosts_here.insert(pnic.host);
   }
   std::vector<std::string> lines;
-  s.index->for_each_demand([&](const DemandUse& use) {
+  const auto demand_here = [&](const DemandUse& use) {
     for (const HostId& host : use.hosts) {
       if (!hosts_here.contains(host)) continue;
       const std::optional<Placement> placement = s.index->place(host, use.portgroup);
@@ -578,7 +623,8 @@ std::vector<std::string> Planner::explain(const InterfaceId& where, VlanId vlan)
                                   [&](const InterfaceId& a) { lands_here |= a == where; });
       if (lands_here) lines.push_back(demand_text(*s.index, use, host, *placement, vlan));
     }
-  });
+  };
+  if (!hosts_here.empty()) s.index->for_each_demand(demand_here);  // no host: skip every VM
   const auto carriers = s.carriers.find(vlan.value);
   add_fabric_causes(*s.fabric, carriers == s.carriers.end() ? std::vector<int>() : carriers->second,
                     where, vlan, lines);

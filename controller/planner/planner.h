@@ -109,6 +109,8 @@ class Planner {
   // made from scratch. Returns the switches whose plan changed, ascending.
   std::vector<SwitchId> update(const Snapshot& graph, std::span<const GraphChanges> changes = {});
 
+  // The current plan. A copy of it is a snapshot: a switch plan shared with a copy is copied
+  // before an update changes it (one held by this planner alone is updated in place).
   const Plan& plan() const;
   const Snapshot& planned() const;  // the snapshot plan() is for
   const PlanPolicy& policy() const;

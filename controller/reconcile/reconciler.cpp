@@ -6,6 +6,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <set>
 
@@ -87,20 +88,27 @@ struct Reconciler::Impl : std::enable_shared_from_this<Impl> {
   void cycle() {
     scheduled = false;
     if (stopping) return;
-    if (replan_all) {
-      replan_all = false;
-      pending.clear();
-      // The listener's snapshot may be newer than the published one, or the other way round.
-      const auto published = graph.latest();
-      if (!latest || latest->version() < published->version()) latest = published;
-      planner.update(*latest);
-    } else if (!pending.empty()) {
-      planner.update(*latest, pending);
-      pending.clear();
+    std::shared_ptr<const planner::Plan> plan;
+    {
+      // The published copy is dropped while planning, so that the planner updates the switch
+      // plans nobody else holds in place instead of copying them; readers wait for the new one.
+      std::lock_guard lock(plan_mutex);
+      last_plan.reset();
+      if (replan_all) {
+        replan_all = false;
+        pending.clear();
+        // The listener's snapshot may be newer than the published one, or the other way round.
+        const auto published = graph.latest();
+        if (!latest || latest->version() < published->version()) latest = published;
+        planner.update(*latest);
+      } else if (!pending.empty()) {
+        planner.update(*latest, pending);
+        pending.clear();
+      }
+      plan = std::make_shared<const planner::Plan>(planner.plan());  // shares the switch plans
+      last_plan = plan;
     }
     const Snapshot* snapshot = &planner.planned();
-    auto plan = std::make_shared<const planner::Plan>(planner.plan());  // shares switch plans
-    last_plan.store(plan);
 
     const std::int64_t now = unix_ms();
     const auto steady_now = Steady::now();
@@ -275,10 +283,11 @@ struct Reconciler::Impl : std::enable_shared_from_this<Impl> {
   asio::steady_timer wake;
   HoldDown holds;
   std::map<SwitchId, SwitchState> switches;
-  std::string frozen;                     // the last removal freeze logged
-  std::set<std::string> skipped_logged;   // interfaces reported as skipped
-  std::set<std::string> problems_logged;  // uplink correlation problems reported
-  std::atomic<std::shared_ptr<const planner::Plan>> last_plan;  // read by any thread
+  std::string frozen;                              // the last removal freeze logged
+  std::set<std::string> skipped_logged;            // interfaces reported as skipped
+  std::set<std::string> problems_logged;           // uplink correlation problems reported
+  mutable std::mutex plan_mutex;                   // guards last_plan, read by any thread
+  std::shared_ptr<const planner::Plan> last_plan;  // never null
   std::uint64_t seq = 0;
   bool scheduled = false;
   bool stopping = false;
@@ -320,6 +329,9 @@ void Reconciler::stop(std::function<void()> done) {
   });
 }
 
-std::shared_ptr<const planner::Plan> Reconciler::plan() const { return impl_->last_plan.load(); }
+std::shared_ptr<const planner::Plan> Reconciler::plan() const {
+  std::lock_guard lock(impl_->plan_mutex);
+  return impl_->last_plan;
+}
 
 }  // namespace vmfabric::reconcile

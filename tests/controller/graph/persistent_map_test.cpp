@@ -4,13 +4,17 @@
 #include "graph/persistent_map.h"
 
 #include <algorithm>
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <cstdint>
 #include <iterator>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <random>
+#include <stdexcept>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -232,17 +236,13 @@ TEST_CASE("PersistentMap set returns true only for new keys, erase only for pres
   REQUIRE(m.set(1, std::string("again")));  // new again after erase
   REQUIRE(m.size() == 3);
 
-  // The shared_ptr overload stores that very object.
-  auto shared = std::make_shared<const std::string>("shared");
-  REQUIRE_FALSE(m.set(2, shared));
-  REQUIRE(m.find(2) == shared.get());
-  REQUIRE(m.set(3, shared));
-  REQUIRE(m.find(3) == shared.get());
+  REQUIRE_FALSE(m.set(2, std::string("deux")));
+  REQUIRE(m.set(3, std::string("three")));
   REQUIRE(m.size() == 4);
 
   std::vector<std::string> values;
   for (const std::string& s : m) values.push_back(s);
-  REQUIRE(values == std::vector<std::string>{"zero", "again", "shared", "shared"});
+  REQUIRE(values == std::vector<std::string>{"zero", "again", "deux", "three"});
 }
 
 TEST_CASE("PersistentMap iteration is sorted for 100,000 ascending and descending inserts",
@@ -285,7 +285,7 @@ TEST_CASE("PersistentMap iteration is sorted for 100,000 ascending and descendin
 
 TEST_CASE("PersistentMap shared() keeps a value alive after the map is gone", "[persistent_map]") {
   std::shared_ptr<const std::string> kept;
-  std::weak_ptr<const std::string> other;
+  std::shared_ptr<const std::string> again;
   {
     PersistentMap<int, std::string> m;
     m.set(1, std::string("kept"));
@@ -295,13 +295,14 @@ TEST_CASE("PersistentMap shared() keeps a value alive after the map is gone", "[
     kept = it.shared();
     REQUIRE(kept.get() == &*it);
     REQUIRE(kept.get() == m.find(1));
-    other = m.lower_bound(2).shared();
-    REQUIRE_FALSE(other.expired());
+    again = m.begin().shared();
+    REQUIRE(again.get() == kept.get());  // the value in the map, not a copy
   }
-  REQUIRE(other.expired());  // nothing else held it: the map owned it alone
   REQUIRE(kept != nullptr);
   REQUIRE(*kept == "kept");
   REQUIRE(kept.use_count() == 1);
+  again.reset();
+  REQUIRE(*kept == "kept");
 
   SECTION("and after the value is replaced in the map") {
     PersistentMap<int, std::string> m;
@@ -310,6 +311,17 @@ TEST_CASE("PersistentMap shared() keeps a value alive after the map is gone", "[
     m.set(1, std::string("new"));
     REQUIRE(*old == "old");
     REQUIRE(*m.find(1) == "new");
+  }
+
+  SECTION("and after its neighbours are updated in place") {
+    PersistentMap<int, std::string> m;
+    for (int k = 0; k < 100; ++k) m.set(k, std::to_string(k));
+    auto fifty = m.lower_bound(50).shared();
+    for (int k = 0; k < 100; ++k) m.set(k, "x" + std::to_string(k));
+    for (int k = 0; k < 100; k += 2) m.erase(k);
+    REQUIRE(*fifty == "50");
+    REQUIRE(m.find(50) == nullptr);
+    REQUIRE(*m.find(51) == "x51");
   }
 }
 
@@ -356,6 +368,236 @@ TEST_CASE("PersistentMap iterators compare equal at the same element and at end(
   REQUIRE(m.lower_bound("c\x01") == m.end());
   REQUIRE(m.lower_bound("d") == m.end());
   REQUIRE(std::distance(m.begin(), m.end()) == 3);
+}
+
+namespace {
+
+// A value that carries its own key, like a graph entity and its id.
+struct Item {
+  std::string id;
+  int value = 0;
+  bool operator==(const Item&) const = default;
+};
+struct ItemId {
+  const std::string& operator()(const Item& item) const { return item.id; }
+};
+using ItemMap = PersistentMap<std::string, Item, std::less<std::string>, ItemId>;
+
+// Counts live values and copies made (moves are free), to see what the map allocates and frees.
+struct Counted {
+  static inline int live = 0;
+  static inline int copies = 0;
+  static inline int throw_after = -1;  // copies allowed before one throws; -1 = never
+  int value = 0;
+  explicit Counted(int v) : value(v) { ++live; }
+  Counted(const Counted& o) : value(o.value) {
+    if (throw_after == 0) throw std::runtime_error("copy failed");
+    if (throw_after > 0) --throw_after;
+    ++live;
+    ++copies;
+  }
+  Counted(Counted&& o) noexcept : value(o.value) { ++live; }
+  Counted& operator=(const Counted&) = default;
+  Counted& operator=(Counted&&) noexcept = default;
+  ~Counted() { --live; }
+};
+using CountedMap = PersistentMap<int, Counted>;
+
+std::map<int, int> contents_of(const CountedMap& m) {
+  std::map<int, int> out;
+  for (auto it = m.begin(); it != m.end(); ++it) out[it.key()] = it->value;
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("PersistentMap keeps one allocation per entry with 24 bytes beside the value",
+          "[persistent_map]") {
+  // Reference count and priority (4 + 4 bytes), two child pointers; the key only once.
+  REQUIRE(ItemMap::kNodeSize == 24 + sizeof(Item));
+  REQUIRE(PersistentMap<int, std::uint64_t>::kNodeSize == 24 + 8 + 8);  // key beside the value
+  REQUIRE(IntMap::kNodeSize == 24 + 4 + 4);
+}
+
+TEST_CASE("PersistentMap with a KeyOf reads keys from the values", "[persistent_map]") {
+  ItemMap m;
+  REQUIRE(m.set(Item{"b", 2}));
+  REQUIRE(m.set("a", Item{"a", 1}));
+  Item c{"c", 3};
+  REQUIRE(m.set(c.id, std::move(c)));   // the key argument may alias the moved value
+  REQUIRE_FALSE(m.set(Item{"b", 20}));  // replaces
+  REQUIRE(m.size() == 3);
+  REQUIRE(m.find("b")->value == 20);
+  REQUIRE(m.find("c")->value == 3);
+  REQUIRE(m.find("d") == nullptr);
+  REQUIRE(m.lower_bound("aa").key() == "b");
+  std::vector<std::string> keys;
+  for (auto it = m.begin(); it != m.end(); ++it) {
+    REQUIRE(&it.key() == &it->id);  // the key is the value's own
+    keys.push_back(it.key());
+  }
+  REQUIRE(keys == std::vector<std::string>{"a", "b", "c"});
+  REQUIRE(m.erase("a"));
+  REQUIRE_FALSE(m.erase("a"));
+  REQUIRE(m.begin()->id == "b");
+
+  // Random operations against std::map, keeping a copy after every batch.
+  std::mt19937 rng(11);
+  std::uniform_int_distribution<int> key(0, 499);
+  std::uniform_int_distribution<int> op(0, 2);
+  ItemMap actual;
+  std::map<std::string, Item> expected;
+  std::vector<std::pair<ItemMap, std::map<std::string, Item>>> history;
+  for (int batch = 0; batch < 30; ++batch) {
+    for (int i = 0; i < 200; ++i) {
+      const std::string k = "item-" + std::to_string(key(rng));
+      if (op(rng) < 2) {
+        const Item item{k, batch * 1000 + i};
+        REQUIRE(actual.set(item) == expected.insert_or_assign(k, item).second);
+      } else {
+        REQUIRE(actual.erase(k) == (expected.erase(k) == 1));
+      }
+    }
+    history.emplace_back(actual, expected);
+  }
+  for (const auto& [map, want] : history) {
+    REQUIRE(map.size() == want.size());
+    auto it = map.begin();
+    for (const auto& [k, item] : want) {
+      REQUIRE(it != map.end());
+      REQUIRE(it.key() == k);
+      REQUIRE(*it == item);
+      ++it;
+    }
+    REQUIRE(it == map.end());
+  }
+}
+
+TEST_CASE("PersistentMap copies a node only while something else shares it", "[persistent_map]") {
+  Counted::live = 0;
+  Counted::copies = 0;
+  Counted::throw_after = -1;
+  {
+    CountedMap m;
+    for (int k = 0; k < 1000; ++k) m.set(k, Counted(k));
+    for (int k = 0; k < 1000; k += 3) m.set(k, Counted(-k));  // replaced in place
+    for (int k = 1; k < 1000; k += 3) m.erase(k);
+    REQUIRE(Counted::copies == 0);  // nothing shared: every update in place
+    REQUIRE(Counted::live == static_cast<int>(m.size()));
+
+    {
+      const CountedMap snapshot = m;
+      m.set(2, Counted(2000));
+      const int first = Counted::copies;
+      REQUIRE(first > 0);  // the path to 2, copied once...
+      REQUIRE(first < 64);
+      m.set(2, Counted(3000));
+      REQUIRE(Counted::copies == first);  // ...and then private to m
+      m.erase(5);
+      REQUIRE(snapshot.find(2)->value == 2);
+      REQUIRE(snapshot.find(5)->value == 5);
+      REQUIRE(m.find(2)->value == 3000);
+    }
+    // The snapshot is gone: nodes it shared are private to m again.
+    const int before = Counted::copies;
+    for (int k = 0; k < 1000; k += 2) m.set(k, Counted(k));
+    REQUIRE(Counted::copies == before);
+    REQUIRE(Counted::live == static_cast<int>(m.size()));
+
+    std::shared_ptr<const Counted> kept = m.lower_bound(500).shared();
+    m.set(500, Counted(-1));  // kept's node is shared: replaced, not overwritten
+    REQUIRE(kept->value == 500);
+    REQUIRE(m.find(500)->value == -1);
+    REQUIRE(Counted::live == static_cast<int>(m.size()) + 1);
+    kept.reset();
+    REQUIRE(Counted::live == static_cast<int>(m.size()));
+
+    while (!m.empty()) m.erase(m.begin().key());
+    REQUIRE(Counted::live == 0);
+  }
+  REQUIRE(Counted::live == 0);
+}
+
+TEST_CASE("PersistentMap updates leave the map unchanged when copying a value throws",
+          "[persistent_map]") {
+  Counted::live = 0;
+  Counted::throw_after = -1;
+  {
+    CountedMap m;
+    for (int k = 0; k < 300; ++k) m.set(k, Counted(k * 10));
+    const std::map<int, int> want = contents_of(m);
+    std::mt19937 rng(5);
+    std::uniform_int_distribution<int> key(0, 320);
+    int threw = 0;
+    for (int round = 0; round < 200; ++round) {
+      const CountedMap shared = m;  // every node shared: any update must copy a path
+      const int k = key(rng);
+      Counted::throw_after = round % 12;
+      bool done = false;
+      try {
+        if (round % 2 == 0) {
+          m.set(k, Counted(-1));
+        } else {
+          m.erase(k);
+        }
+        done = true;
+      } catch (const std::runtime_error&) {
+        ++threw;
+      }
+      Counted::throw_after = -1;
+      if (done) {
+        m = shared;  // undo
+      } else {
+        REQUIRE(contents_of(m) == want);
+        REQUIRE(m.size() == want.size());
+      }
+      REQUIRE(contents_of(shared) == want);
+    }
+    REQUIRE(threw > 50);
+  }
+  REQUIRE(Counted::live == 0);
+}
+
+TEST_CASE("PersistentMap copies are read on other threads while the writer updates",
+          "[persistent_map]") {
+  constexpr int kKeys = 500;
+  IntMap m;
+  for (int k = 0; k < kKeys; ++k) m.set(k, 0);
+  std::shared_ptr<const IntMap> published = std::make_shared<const IntMap>(m);
+  std::mutex mutex;
+  std::atomic<bool> done{false};
+  std::atomic<int> bad{0};
+  std::atomic<long> reads{0};
+  const auto reader = [&] {
+    while (!done.load()) {
+      std::shared_ptr<const IntMap> snapshot;
+      {
+        std::lock_guard lock(mutex);
+        snapshot = published;
+      }
+      // One version: every key present, in order, all values equal.
+      int expected_key = 0;
+      const int version = *snapshot->begin();
+      for (auto it = snapshot->begin(); it != snapshot->end(); ++it, ++expected_key) {
+        if (it.key() != expected_key || *it != version) bad.fetch_add(1);
+      }
+      if (expected_key != kKeys) bad.fetch_add(1);
+      reads.fetch_add(1);
+    }
+  };
+  std::thread a(reader);
+  std::thread b(reader);
+  for (int version = 1; version <= 200; ++version) {
+    for (int k = 0; k < kKeys; ++k) m.set(k, version);
+    auto next = std::make_shared<const IntMap>(m);
+    std::lock_guard lock(mutex);
+    published = std::move(next);
+  }
+  done.store(true);
+  a.join();
+  b.join();
+  REQUIRE(bad.load() == 0);
+  REQUIRE(reads.load() > 0);
 }
 
 }  // namespace vmfabric
