@@ -361,11 +361,16 @@ Delta observed_delta(Switch base, const SwitchReadings& r, const SwitchDirectory
 
   Delta delta;
   delta.upsert(std::move(base));
-  for (const Interface& i : current.all<Interface>()) {
-    if (i.id.sw == self && !interfaces.contains(i.id.name)) delta.remove(i.id);
+  // Only this switch's own entries (keys start with the switch).
+  const EntityMap<Interface>& known_interfaces = current.all<Interface>();
+  for (auto i = known_interfaces.lower_bound(InterfaceId{self, InterfaceName()});
+       i != known_interfaces.end() && i->id.sw == self; ++i) {
+    if (!interfaces.contains(i->id.name)) delta.remove(i->id);
   }
-  for (const PortChannel& p : current.all<PortChannel>()) {
-    if (p.id.sw == self && !port_channels.contains(p.id)) delta.remove(p.id);
+  const EntityMap<PortChannel>& known_channels = current.all<PortChannel>();
+  for (auto p = known_channels.lower_bound(PortChannelId{self, InterfaceName()});
+       p != known_channels.end() && p->id.sw == self; ++p) {
+    if (!port_channels.contains(p->id)) delta.remove(p->id);
   }
   for (const Link& l : current.all<Link>()) {
     if (l.source == LinkSource::kLldp && touches(l.id, self) && !links.contains(l.id)) {

@@ -137,8 +137,11 @@ class Differ {
     }
     // The VLANs some trunk of the switch allows once this ChangeSet is applied.
     VlanSet still_allowed;
-    for (const Interface& i : in_.observed.all<Interface>()) {
-      if (i.id.sw != sw.id || i.mode != SwitchportMode::kTrunk) continue;
+    const EntityMap<Interface>& interfaces = in_.observed.all<Interface>();
+    for (auto it = interfaces.lower_bound(InterfaceId{sw.id, InterfaceName()});
+         it != interfaces.end() && it->id.sw == sw.id; ++it) {
+      const Interface& i = *it;
+      if (i.mode != SwitchportMode::kTrunk) continue;
       const auto change = d.changes.interfaces.find(i.id.name);
       still_allowed |= change == d.changes.interfaces.end()
                            ? i.allowed

@@ -117,7 +117,15 @@ int main(int argc, char** argv) {
   }
   const bool same = planner.plan() == planner::plan(graph.current(), policy);
 
-  // The reconciler's diff of the whole plan against the switches (which allow nothing yet).
+  // The reconciler's diff of the whole plan against the switches, once all have been read (they
+  // allow nothing yet: every planned VLAN is a change).
+  Delta read;
+  for (const Switch& sw : graph.current().all<Switch>()) {
+    Switch reachable = sw;
+    reachable.reachability = Reachability::kReachable;
+    read.upsert(reachable);
+  }
+  graph.apply(read);
   reconcile::SafetyPolicy safety;
   safety.managed = policy.managed;
   const std::map<std::string, VlanSet> created;
