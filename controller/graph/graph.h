@@ -95,6 +95,11 @@ class Snapshot {
   std::size_t count() const {
     return table<T>().size();
   }
+  // Whether this snapshot's table of T is `other`'s, node for node (T unchanged between them).
+  template <class T>
+  bool same_table(const Snapshot& other) const {
+    return table<T>().same_nodes(other.table<T>());
+  }
   bool contains(const EntityKey& key) const;
   // The entity with `key`, copied out, when present.
   std::optional<Entity> get(const EntityKey& key) const;

@@ -174,6 +174,9 @@ class PersistentMap {
 
   std::size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
+  // Whether the two maps are the same nodes (one is an unchanged copy of the other): then every
+  // value of one is, at the same address, a value of the other.
+  bool same_nodes(const PersistentMap& other) const { return root_.get() == other.root_.get(); }
 
   const V* find(const K& key) const {
     const Node* n = root_.get();

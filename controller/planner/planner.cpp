@@ -542,7 +542,35 @@ struct Planner::State {
     return changed;
   }
 
-  // Whether `changes` lead from `current` to `graph` touching only VMs and vNICs.
+  // Whether `change` (from `current` to `graph`) can matter to anything but VM demand. The
+  // planner reads no vCenter, only a switch's name and MAC, and only an interface's existence,
+  // LLDP neighbours and port-channel: what changes all the time (polls, reachability, the VLANs
+  // a trunk allows today, the vCenter's last update) plans nothing.
+  bool matters(const Change& change, const Snapshot& graph) const {
+    switch (kind_of(change.key)) {
+      case EntityKind::kVm:
+      case EntityKind::kVmNic:
+      case EntityKind::kVCenter:
+        return false;
+      case EntityKind::kSwitch: {
+        const Switch* before = current.find<Switch>(std::get<SwitchId>(change.key));
+        const Switch* after = graph.find<Switch>(std::get<SwitchId>(change.key));
+        return before == nullptr || after == nullptr || before->hostname != after->hostname ||
+               before->system_mac != after->system_mac;
+      }
+      case EntityKind::kInterface: {
+        const Interface* before = current.find<Interface>(std::get<InterfaceId>(change.key));
+        const Interface* after = graph.find<Interface>(std::get<InterfaceId>(change.key));
+        return before == nullptr || after == nullptr || before->lldp != after->lldp ||
+               before->channel_group != after->channel_group;
+      }
+      default:
+        return true;
+    }
+  }
+
+  // Whether `changes` lead from `current` to `graph` changing nothing the plan depends on but
+  // VMs and vNICs.
   bool only_vms(const Snapshot& graph, std::span<const GraphChanges> changes) const {
     std::uint64_t version = current.version();
     for (const GraphChanges& batch : changes) {
@@ -550,11 +578,20 @@ struct Planner::State {
       if (batch.version <= version) return false;
       version = batch.version;
       for (const Change& change : batch.changes) {
-        const EntityKind kind = kind_of(change.key);
-        if (kind != EntityKind::kVm && kind != EntityKind::kVmNic) return false;
+        if (matters(change, graph)) return false;
       }
     }
     return version == graph.version();
+  }
+
+  // The index, fabric and demand point into hosts, vSwitches, distributed portgroups and MLAG
+  // pairs of `base`: when `graph` has the very same tables, it can be the base from now on (and
+  // the older snapshot be freed).
+  void rebase(const Snapshot& graph) {
+    if (graph.same_table<Host>(base) && graph.same_table<VSwitch>(base) &&
+        graph.same_table<DvPortgroup>(base) && graph.same_table<MlagPair>(base)) {
+      base = graph;
+    }
   }
 
   std::vector<SwitchId> update(const Snapshot& graph, std::span<const GraphChanges> changes) {
@@ -580,6 +617,7 @@ struct Planner::State {
     }
     if (inconsistent) return rebuild(graph);
     current = graph;
+    rebase(current);
     index->rebind(current);
     incremental = true;
     return replace_plans(spread(hosts));

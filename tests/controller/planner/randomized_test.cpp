@@ -418,7 +418,9 @@ void check_world(const World& w) {
 }
 
 // A random VM event, as vCenter reports them: power, move, vMotion start and end, vNIC backing
-// or connection changes, a VM created or deleted. Batches of one to three.
+// or connection changes, a VM created or deleted; and what comes with them and with switch
+// polls but plans nothing: a vCenter's last update, a switch's reachability and VLAN database, a
+// trunk's allowed VLANs. Batches of one to three.
 Delta random_vm_events(Rng& rng, const Snapshot& g, int& created) {
   std::vector<HostId> hosts;
   for (const Host& h : g.all<Host>()) hosts.push_back(h.id);
@@ -439,7 +441,32 @@ Delta random_vm_events(Rng& rng, const Snapshot& g, int& created) {
   };
   Delta d;
   for (int n = uniform(rng, 1, 3); n > 0; --n) {
-    const int what = vms.empty() ? 0 : uniform(rng, 0, 6);
+    const int what = vms.empty() ? 0 : uniform(rng, 0, 9);
+    if (what == 7) {
+      VCenter vc = *g.find<VCenter>(VCenterId("vc1"));
+      vc.last_update_ms += 1000;
+      d.upsert(vc);
+      continue;
+    }
+    if (what == 8 || what == 9) {
+      const auto switches = g.all<Switch>();
+      Switch sw = *switches.begin();
+      if (what == 8) {
+        sw.reachability = sw.reachability == Reachability::kReachable ? Reachability::kUnreachable
+                                                                      : Reachability::kReachable;
+        sw.vlans[VlanId::checked(uniform(rng, 1, kTopVlan))] = "by-hand";
+        d.upsert(sw);
+        continue;
+      }
+      const auto interfaces = g.all<Interface>();
+      auto i = interfaces.lower_bound(InterfaceId{sw.id, InterfaceName()});
+      if (i == interfaces.end()) continue;
+      Interface changed = *i;
+      changed.allowed.insert(VlanId::checked(uniform(rng, 1, kTopVlan)));
+      changed.oper_up = !changed.oper_up;
+      d.upsert(changed);
+      continue;
+    }
     if (what == 0) {
       Vm vm;
       vm.id = {VCenterId("vc1"), "vm-new-" + std::to_string(++created)};
