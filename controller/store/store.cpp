@@ -182,6 +182,72 @@ int Store::latest_schema_version() {
   return migrations().empty() ? 0 : migrations().back().version;
 }
 
+namespace {
+
+// Whether a journal entry's commands (a JSON array of EOS CLI lines) name `vlan`.
+bool commands_name_vlan(std::string_view commands, VlanId vlan) {
+  static constexpr std::string_view kPrefixes[] = {"switchport trunk allowed vlan add ",
+                                                   "switchport trunk allowed vlan remove ",
+                                                   "switchport trunk allowed vlan ",
+                                                   "switchport access vlan ",
+                                                   "no vlan ",
+                                                   "vlan "};
+  const nlohmann::json lines = nlohmann::json::parse(commands, nullptr, false);
+  if (!lines.is_array()) return false;
+  for (const nlohmann::json& line : lines) {
+    if (!line.is_string()) continue;
+    const std::string& text = line.get_ref<const std::string&>();
+    for (std::string_view prefix : kPrefixes) {
+      if (!text.starts_with(prefix)) continue;
+      try {
+        if (VlanSet::parse(std::string_view(text).substr(prefix.size())).contains(vlan)) {
+          return true;
+        }
+      } catch (const VlanSetError&) {
+      }
+      break;
+    }
+  }
+  return false;
+}
+
+// SQL: vmfabric_names_vlan(commands, vlan) -> 1 or 0.
+void names_vlan_sql(sqlite3_context* ctx, int, sqlite3_value** argv) {
+  const auto* text = sqlite3_value_text(argv[0]);
+  const sqlite3_int64 v = sqlite3_value_int64(argv[1]);
+  if (text == nullptr || v < VlanId::kMin || v > VlanId::kMax) {
+    sqlite3_result_int(ctx, 0);
+    return;
+  }
+  const std::string_view commands(reinterpret_cast<const char*>(text),
+                                  static_cast<std::size_t>(sqlite3_value_bytes(argv[0])));
+  sqlite3_result_int(ctx, commands_name_vlan(commands, VlanId::checked(v)) ? 1 : 0);
+}
+
+}  // namespace
+
+std::unique_ptr<Store> Store::open_reader(const std::string& path) {
+  auto impl = std::make_unique<Impl>();
+  impl->path = path;
+  if (sqlite3_open_v2(path.c_str(), &impl->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
+                      nullptr) != SQLITE_OK) {
+    throw StoreError(path + ": cannot open the database for reading: " +
+                     (impl->db != nullptr ? sqlite3_errmsg(impl->db) : "out of memory"));
+  }
+  sqlite3_extended_result_codes(impl->db, 1);
+  sqlite3_busy_timeout(impl->db, 5000);
+  if (sqlite3_create_function_v2(impl->db, "vmfabric_names_vlan", 2,
+                                 SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY, nullptr,
+                                 &names_vlan_sql, nullptr, nullptr, nullptr) != SQLITE_OK) {
+    throw StoreError(path + ": cannot register a SQL function: " + sqlite3_errmsg(impl->db));
+  }
+  auto store = std::unique_ptr<Store>(new Store(path, std::move(impl)));
+  Statement s(store->impl_->db, "SELECT coalesce(max(version), 0) FROM schema_migrations", path);
+  s.step(path);
+  store->schema_version_ = static_cast<int>(s.integer(0));
+  return store;
+}
+
 std::unique_ptr<Store> Store::open(const std::string& path) { return open(path, migrations()); }
 
 std::unique_ptr<Store> Store::open(const std::string& path, const std::vector<Migration>& steps) {
@@ -207,6 +273,11 @@ std::unique_ptr<Store> Store::open(const std::string& path, const std::vector<Mi
   }
   // FULL: a committed batch survives power loss too, not only a process crash.
   impl->exec("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
+  if (sqlite3_create_function_v2(impl->db, "vmfabric_names_vlan", 2,
+                                 SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY, nullptr,
+                                 &names_vlan_sql, nullptr, nullptr, nullptr) != SQLITE_OK) {
+    throw StoreError(path + ": cannot register a SQL function: " + sqlite3_errmsg(impl->db));
+  }
 
   auto store = std::unique_ptr<Store>(new Store(path, std::move(impl)));
   Impl& db = *store->impl_;
@@ -280,6 +351,7 @@ std::unique_ptr<Store> Store::open(const std::string& path, const std::vector<Mi
 }
 
 void Store::save(const Snapshot& after, const GraphChanges& changes) {
+  if (impl_->upserts.empty()) throw StoreError(path_ + ": opened for reading only");
   if (changes.empty()) return;
   std::lock_guard lock(impl_->mutex);
   Impl& db = *impl_;
@@ -400,11 +472,13 @@ void Store::journal_finish(std::int64_t id, JournalResult result, const std::str
 
 std::vector<JournalEntry> Store::journal(const JournalQuery& query) const {
   std::lock_guard lock(impl_->mutex);
-  Statement s(impl_->db,
-              "SELECT id, created_ms, finished_ms, switch, session, commands, reason, cause, "
-              "result, detail FROM journal WHERE id > ?1 AND (?2 IS NULL OR switch = ?2) "
-              "ORDER BY id LIMIT ?3",
-              path_);
+  std::string sql =
+      "SELECT id, created_ms, finished_ms, switch, session, commands, reason, cause, result, "
+      "detail FROM journal WHERE id > ?1 AND (?2 IS NULL OR switch = ?2) AND (?4 IS NULL OR id < "
+      "?4) AND (?5 IS NULL OR created_ms >= ?5) AND (?6 IS NULL OR created_ms < ?6)";
+  if (query.vlan) sql += " AND vmfabric_names_vlan(commands, ?7)";
+  sql += query.newest_first ? " ORDER BY id DESC LIMIT ?3" : " ORDER BY id LIMIT ?3";
+  Statement s(impl_->db, sql, path_);
   s.bind(1, query.after_id);
   if (query.switch_name) {
     s.bind(2, *query.switch_name);
@@ -412,6 +486,17 @@ std::vector<JournalEntry> Store::journal(const JournalQuery& query) const {
     s.bind_null(2);
   }
   s.bind(3, static_cast<std::int64_t>(query.limit));
+  auto bind_opt = [&s](int i, const std::optional<std::int64_t>& v) {
+    if (v) {
+      s.bind(i, *v);
+    } else {
+      s.bind_null(i);
+    }
+  };
+  bind_opt(4, query.before_id);
+  bind_opt(5, query.since_ms);
+  bind_opt(6, query.until_ms);
+  if (query.vlan) s.bind(7, static_cast<std::int64_t>(query.vlan->value));
   std::vector<JournalEntry> out;
   while (s.step(path_)) {
     JournalEntry e;

@@ -44,6 +44,13 @@ struct JournalQuery {
   std::optional<std::string> switch_name;
   std::int64_t after_id = 0;  // entries with a larger id
   std::size_t limit = 100;
+  std::optional<std::int64_t> before_id = std::nullopt;  // entries with a smaller id
+  std::optional<std::int64_t> since_ms = std::nullopt;   // created at or after
+  std::optional<std::int64_t> until_ms = std::nullopt;   // created before
+  // Entries whose commands name this VLAN (`vlan N`, `no vlan ...`, `switchport trunk allowed
+  // vlan add|remove ...`, `switchport access vlan N`).
+  std::optional<VlanId> vlan = std::nullopt;
+  bool newest_first = false;  // by id, descending (default: ascending)
 };
 
 class Store {
@@ -54,6 +61,10 @@ class Store {
   // The same with a given list of migrations (tests of the migration runner).
   static std::unique_ptr<Store> open(const std::string& path,
                                      const std::vector<Migration>& migrations);
+  // A second connection for readers on other threads (the API): the journal and created VLANs
+  // read through it never wait for the graph's writer (WAL). Reads only: writes throw
+  // StoreError. The database must exist and be migrated (Store::open first).
+  static std::unique_ptr<Store> open_reader(const std::string& path);
   ~Store();
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;

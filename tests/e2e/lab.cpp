@@ -1,17 +1,41 @@
 #include "lab.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <fstream>
 #include <stdexcept>
 
 #include "model/vlan_set.h"
+#include "support/run_coroutine.h"
 
 namespace vmfabric::testing {
 
 using namespace std::chrono_literals;
 using nlohmann::json;
+
+namespace {
+
+// A loopback port free right now, for vmfabricd's API.
+std::uint16_t free_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  const bool ok = fd >= 0 &&
+                  ::bind(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0 &&
+                  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0;
+  if (fd >= 0) ::close(fd);
+  if (!ok) throw std::runtime_error("no free loopback port for the API");
+  return ntohs(addr.sin_port);
+}
+
+}  // namespace
 
 E2eLab::E2eLab(Options options) : options_(std::move(options)) {
   Vcsim::Options vc;
@@ -40,6 +64,9 @@ E2eLab::E2eLab(Options options) : options_(std::move(options)) {
                                                   {"username", "svc-vmfabric"},
                                                   {"password_env", "VMFABRIC_E2E_VC_PASSWORD"}}})},
                        {"switches", switches},
+                       {"api",
+                        {{"listen", "127.0.0.1:" + std::to_string(free_port())},
+                         {"tokens_file", dir_.file("tokens.json")}}},
                        {"policy",
                         {{"managed_vlans", options_.managed_vlans},
                          {"mode", options_.mode},
@@ -47,6 +74,7 @@ E2eLab::E2eLab(Options options) : options_(std::move(options)) {
                          {"apply", options_.apply}}}};
   config_file_ = dir_.file("vmfabric.json");
   std::ofstream(config_file_) << config.dump(2);
+  api_token_ = create_token("e2e-viewer", "viewer");
   start_controller();
 }
 
@@ -74,6 +102,45 @@ void E2eLab::start_controller() {
     for (const auto& l : controller_->stderr_lines()) err += l + "\n";
     throw std::runtime_error("vmfabricd did not start:\n" + err);
   }
+  // "... event=api.listening address=127.0.0.1:PORT ..."
+  const std::string needle = "event=api.listening address=127.0.0.1:";
+  for (const std::string& line : controller_->stderr_lines()) {
+    const auto at = line.find(needle);
+    if (at != std::string::npos)
+      api_port_ = static_cast<std::uint16_t>(std::stoi(line.substr(at + needle.size())));
+  }
+  if (api_port_ == 0) throw std::runtime_error("vmfabricd logged no api.listening line");
+}
+
+std::string E2eLab::create_token(const std::string& name, const std::string& role) {
+  ChildProcess p({VMFABRICD_BINARY, "token", "create", "--config", config_file_, "--name", name,
+                  "--role", role});
+  const auto token = p.read_line(30s);
+  const auto rc = p.wait(30s);
+  p.drain_stderr();
+  if (!token || rc != 0) {
+    std::string err;
+    for (const auto& l : p.stderr_lines()) err += l + "\n";
+    throw std::runtime_error("vmfabricd token create failed:\n" + err);
+  }
+  return *token;
+}
+
+net::HttpResponse E2eLab::api_get(const std::string& target,
+                                  const std::optional<std::string>& token) {
+  boost::asio::io_context io;
+  net::HttpTarget where;
+  where.peer = "vmfabricd api";
+  where.host = "127.0.0.1";
+  where.port = api_port_;
+  where.tls.enabled = false;
+  net::HttpClient client(io.get_executor(), where);
+  net::HttpRequest req;
+  req.method = "GET";
+  req.target = target;
+  const std::string bearer = token.value_or(api_token_);
+  if (!bearer.empty()) req.headers.emplace_back("Authorization", "Bearer " + bearer);
+  return run_coroutine(io, client.request(std::move(req)));
 }
 
 void E2eLab::stop_controller() {

@@ -1,11 +1,14 @@
 // The whole product on loopback for end-to-end tests: the vCenter simulator harness and the EOS
 // fabric emulator serving one lab topology, and vmfabricd following both with a generated config.
+// vmfabricd's API listens on a free loopback port, with a viewer token made by `vmfabricd token
+// create`.
 #pragma once
 
 #include <chrono>
 #include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,6 +41,15 @@ class E2eLab {
   void stop_controller();
   ChildProcess& controller() { return *controller_; }
 
+  // The API of the running vmfabricd (plain HTTP on 127.0.0.1) and the lab's viewer token.
+  std::uint16_t api_port() const { return api_port_; }
+  const std::string& api_token() const { return api_token_; }
+  // GET `target` from the API with `token` (default: the lab's viewer token; "" sends none).
+  net::HttpResponse api_get(const std::string& target,
+                            const std::optional<std::string>& token = std::nullopt);
+  // `vmfabricd token create` on the lab's config; returns the token it printed.
+  std::string create_token(const std::string& name, const std::string& role);
+
   // The VLANs the emulated switch `sw` allows on `interface` now.
   std::string allowed(const std::string& sw, const std::string& interface);
   // Waits until `pred()` holds, re-checking every 50 ms (the switches' state is polled: the
@@ -63,6 +75,8 @@ class E2eLab {
   std::unique_ptr<EosEmulator> eos_;
   std::unique_ptr<ChildProcess> controller_;
   std::string config_file_;
+  std::uint16_t api_port_ = 0;
+  std::string api_token_;
 };
 
 }  // namespace vmfabric::testing

@@ -1,0 +1,80 @@
+// The read endpoints of /api/v1 as pure functions: from a View (graph snapshot, plan, policy),
+// the query and path parameters, to the JSON body. No server, no clock, no I/O: tests call them
+// directly. Bad input throws router::Problem (400 naming the parameter, 404 for an unknown name,
+// 409 for an ambiguous one).
+//
+// Lists answer {"items": [...], "total": N, "next_cursor": "..." | null}: `limit` (1-1000,
+// default 100) and `cursor` (opaque, the previous page's next_cursor) page through them in a
+// stable order (by name).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "northbound/api/view.h"
+#include "northbound/router/router.h"
+#include "store/store.h"
+
+namespace vmfabric::northbound::api {
+
+using nlohmann::json;
+
+struct Page {
+  std::size_t limit = 100;
+  std::string after;  // the sort key of the last item of the previous page ("" = from the start)
+};
+inline constexpr std::size_t kMaxLimit = 1000;
+
+// Reads `limit` and `cursor`; throws Problem 400 naming the bad one.
+Page read_page(const router::Query& query);
+std::string encode_cursor(std::string_view key);
+std::optional<std::string> decode_cursor(std::string_view cursor);
+
+// GET /switches[?reachability=reachable|unreachable|auth-failed|unknown]
+json list_switches(const View& view, const router::Query& query);
+// GET /switches/{name}
+json get_switch(const View& view, const std::string& name);
+// GET /switches/{name}/interfaces[?role=esx-facing|inter-switch|other][&vlan=N]
+json list_interfaces(const View& view, const std::string& sw, const router::Query& query);
+// GET /hosts[?vcenter=][&cluster=][&switch=]
+json list_hosts(const View& view, const router::Query& query);
+// GET /hosts/{name}[?vcenter=] (vcenter tells apart hosts of one name in two vCenters)
+json get_host(const View& view, const std::string& name, const router::Query& query);
+// GET /vms[?host=][&vlan=N][&state=running|moving|powered-off|suspended][&vcenter=]
+json list_vms(const View& view, const router::Query& query);
+// GET /vms/{name}[?vcenter=]
+json get_vm(const View& view, const std::string& name, const router::Query& query);
+// GET /vcenters
+json list_vcenters(const View& view, const router::Query& query);
+// GET /vlans[?managed=true|false][&switch=]
+json list_vlans(const View& view, const router::Query& query);
+// GET /vlans/{id}: where the VLAN is allowed (desired and observed) and why. Plans the view's
+// graph once to explain it.
+json get_vlan(const View& view, const std::string& id);
+// GET /plan[?switch=][&pending=true|false]: per switch, what the reconciler would change now
+// (reconcile::diff of the plan against the observed switches, removals shown without their
+// hold-down).
+json get_plan(const View& view, const PolicyConfig& policy,
+              const std::map<std::string, VlanSet>& created, std::int64_t now_ms,
+              const router::Query& query);
+
+// GET /changes[?switch=][&vlan=N][&since=T][&until=T]: the journal, newest first. T is RFC 3339.
+// The store query for a page (one more entry than the limit, to know whether more follow).
+JournalQuery changes_query(const router::Query& query);
+json list_changes(const std::vector<JournalEntry>& entries, const JournalQuery& query);
+
+// The names of the enumerations on the wire.
+const char* to_string(Reachability r);
+const char* to_string(SwitchportMode m);
+const char* role_name(std::optional<planner::PortRole> role);
+const char* to_string(SessionState s);
+const char* to_string(HostConnection c);
+const char* to_string(planner::Evidence e);
+// running, moving (a migration started), powered-off, suspended.
+const char* vm_state(const Vm& vm);
+
+}  // namespace vmfabric::northbound::api

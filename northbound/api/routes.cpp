@@ -1,0 +1,71 @@
+#include "northbound/api/routes.h"
+
+#include "northbound/api/render.h"
+#include "reconcile/reconciler.h"
+
+namespace vmfabric::northbound::api {
+namespace {
+
+using router::Call;
+
+http::Response ok(const json& body) {
+  return http::json_response(200, body.dump(-1, ' ', false, json::error_handler_t::replace));
+}
+
+}  // namespace
+
+Endpoints::Endpoints(const ApiSource& source) : source_(source) {}
+
+std::shared_ptr<const View> Endpoints::view() const {
+  auto graph = source_.graph();
+  auto plan = source_.plan();
+  auto cached = view_.load();
+  if (cached && cached->graph_ptr() == graph && cached->plan_ptr() == plan) return cached;
+  auto fresh = std::make_shared<const View>(std::move(graph), std::move(plan),
+                                            reconcile::plan_policy(source_.policy()));
+  view_.store(fresh);
+  return fresh;
+}
+
+void Endpoints::add_to(router::Router& r) {
+  using auth::Role;
+  r.add_public("GET", "/healthz", [this](const Call& c) {
+    c.query.only({});
+    return ok({{"status", "ok"}, {"graph_version", source_.graph()->version()}});
+  });
+  r.add("GET", "/api/v1/switches", Role::kViewer,
+        [this](const Call& c) { return ok(list_switches(*view(), c.query)); });
+  r.add("GET", "/api/v1/switches/{name}", Role::kViewer, [this](const Call& c) {
+    c.query.only({});
+    return ok(get_switch(*view(), c.params.at("name")));
+  });
+  r.add("GET", "/api/v1/switches/{name}/interfaces", Role::kViewer, [this](const Call& c) {
+    return ok(list_interfaces(*view(), c.params.at("name"), c.query));
+  });
+  r.add("GET", "/api/v1/hosts", Role::kViewer,
+        [this](const Call& c) { return ok(list_hosts(*view(), c.query)); });
+  r.add("GET", "/api/v1/hosts/{name}", Role::kViewer,
+        [this](const Call& c) { return ok(get_host(*view(), c.params.at("name"), c.query)); });
+  r.add("GET", "/api/v1/vms", Role::kViewer,
+        [this](const Call& c) { return ok(list_vms(*view(), c.query)); });
+  r.add("GET", "/api/v1/vms/{name}", Role::kViewer,
+        [this](const Call& c) { return ok(get_vm(*view(), c.params.at("name"), c.query)); });
+  r.add("GET", "/api/v1/vcenters", Role::kViewer,
+        [this](const Call& c) { return ok(list_vcenters(*view(), c.query)); });
+  r.add("GET", "/api/v1/vlans", Role::kViewer,
+        [this](const Call& c) { return ok(list_vlans(*view(), c.query)); });
+  r.add("GET", "/api/v1/vlans/{id}", Role::kViewer, [this](const Call& c) {
+    c.query.only({});
+    return ok(get_vlan(*view(), c.params.at("id")));
+  });
+  r.add("GET", "/api/v1/plan", Role::kViewer, [this](const Call& c) {
+    return ok(
+        get_plan(*view(), source_.policy(), source_.created_vlans(), source_.now_ms(), c.query));
+  });
+  r.add("GET", "/api/v1/changes", Role::kViewer, [this](const Call& c) {
+    const JournalQuery q = changes_query(c.query);
+    return ok(list_changes(source_.journal(q), q));
+  });
+}
+
+}  // namespace vmfabric::northbound::api

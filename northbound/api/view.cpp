@@ -1,0 +1,115 @@
+#include "northbound/api/view.h"
+
+namespace vmfabric::northbound::api {
+
+View::View(std::shared_ptr<const Snapshot> graph, std::shared_ptr<const planner::Plan> plan,
+           planner::PlanPolicy policy)
+    : graph_(std::move(graph)), plan_(std::move(plan)), policy_(std::move(policy)) {
+  const Snapshot& g = *graph_;
+  for (const Host& h : g.all<Host>()) hosts_by_name_[h.name].push_back(&h);
+  for (const Vm& vm : g.all<Vm>()) {
+    vms_by_name_[vm.name].push_back(&vm);
+    if (vm.host) vms_on_[*vm.host].push_back(&vm);
+  }
+  for (const VmNic& n : g.all<VmNic>()) nics_[n.id.vm].push_back(&n);
+  for (const Pnic& p : g.all<Pnic>()) pnics_[p.id.host].push_back(&p);
+  for (const VmkNic& v : g.all<VmkNic>()) vmknics_[v.id.host].push_back(&v);
+  for (const VSwitch& v : g.all<VSwitch>()) vswitches_[v.id.host].push_back(&v);
+  for (const Interface& i : g.all<Interface>()) interfaces_[i.id.sw].push_back(&i);
+  for (const MlagPair& m : g.all<MlagPair>()) {
+    mlag_[m.id.first] = &m;
+    mlag_[m.id.second] = &m;
+  }
+  for (const Link& l : g.all<Link>()) {
+    link_peers_[l.id.a].push_back(l.id.b);
+    link_peers_[l.id.b].push_back(l.id.a);
+  }
+  for (const auto& [pnic, uplink] : plan_->correlation->uplinks) {
+    uplinks_at_[uplink.port].push_back(&uplink);
+    if (uplink.attachment != uplink.port) uplinks_at_[uplink.attachment].push_back(&uplink);
+  }
+}
+
+std::vector<const Host*> View::hosts_named(const std::string& name) const {
+  return at(hosts_by_name_, name);
+}
+std::vector<const Vm*> View::vms_named(const std::string& name) const {
+  return at(vms_by_name_, name);
+}
+const std::vector<const VmNic*>& View::nics(const VmId& vm) const { return at(nics_, vm); }
+const std::vector<const Pnic*>& View::pnics(const HostId& host) const { return at(pnics_, host); }
+const std::vector<const VmkNic*>& View::vmknics(const HostId& host) const {
+  return at(vmknics_, host);
+}
+const std::vector<const VSwitch*>& View::vswitches(const HostId& host) const {
+  return at(vswitches_, host);
+}
+const std::vector<const Vm*>& View::vms_on(const HostId& host) const { return at(vms_on_, host); }
+const std::vector<const Interface*>& View::interfaces(const SwitchId& sw) const {
+  return at(interfaces_, sw);
+}
+
+const MlagPair* View::mlag(const SwitchId& sw) const {
+  const auto it = mlag_.find(sw);
+  return it == mlag_.end() ? nullptr : it->second;
+}
+
+std::vector<InterfaceId> View::link_peers(const InterfaceId& end) const {
+  return at(link_peers_, end);
+}
+
+const std::vector<const planner::Uplink*>& View::uplinks_at(const InterfaceId& where) const {
+  return at(uplinks_at_, where);
+}
+
+std::string View::host_name(const HostId& host) const {
+  const Host* h = graph_->find<Host>(host);
+  return h != nullptr ? h->name : host.moref;
+}
+
+std::string View::cluster_name(const std::optional<ClusterId>& cluster) const {
+  if (!cluster) return "";
+  const Cluster* c = graph_->find<Cluster>(*cluster);
+  return c != nullptr ? c->name : cluster->moref;
+}
+
+std::optional<Network> View::network(const Vm& vm, const VmNic& nic) const {
+  if (nic.backing.dv_portgroup) {
+    const DvPortgroup* pg = graph_->find<DvPortgroup>(*nic.backing.dv_portgroup);
+    if (pg == nullptr) return std::nullopt;
+    return Network{pg->name, true, pg->vlan};
+  }
+  if (nic.backing.standard_portgroup.empty() || !vm.host) return std::nullopt;
+  const StandardPortgroup* pg =
+      graph_->find<StandardPortgroup>({*vm.host, nic.backing.standard_portgroup});
+  if (pg == nullptr) return Network{nic.backing.standard_portgroup, false, PortgroupVlan{}};
+  return Network{pg->id.name, false, pg->vlan};
+}
+
+std::optional<Network> View::network(const VmkNic& nic) const {
+  if (nic.dv_portgroup) {
+    const DvPortgroup* pg = graph_->find<DvPortgroup>(*nic.dv_portgroup);
+    if (pg == nullptr) return std::nullopt;
+    return Network{pg->name, true, pg->vlan};
+  }
+  const StandardPortgroup* pg = graph_->find<StandardPortgroup>({nic.id.host, nic.portgroup});
+  if (pg == nullptr) return std::nullopt;
+  return Network{pg->id.name, false, pg->vlan};
+}
+
+std::optional<planner::PortRole> View::role(const InterfaceId& where) const {
+  const planner::SwitchPlan* sw = plan_->find(where.sw);
+  if (sw == nullptr) return std::nullopt;
+  const auto it = sw->roles.find(where.name);
+  if (it == sw->roles.end()) return std::nullopt;
+  return it->second;
+}
+
+VlanSet View::desired(const InterfaceId& where) const {
+  const planner::SwitchPlan* sw = plan_->find(where.sw);
+  if (sw == nullptr) return {};
+  const auto it = sw->allowed.find(where.name);
+  return it == sw->allowed.end() ? VlanSet() : it->second;
+}
+
+}  // namespace vmfabric::northbound::api

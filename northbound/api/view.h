@@ -1,0 +1,110 @@
+// What the API reads, and one consistent, indexed view of it per request: a graph snapshot, the
+// reconciler's plan and the planning policy, with the lookups the endpoints need (VMs and hosts by
+// name, vNICs per VM, interfaces per switch, uplinks per switch port). Immutable; built once per
+// graph version and shared by concurrent requests.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "graph/graph.h"
+#include "planner/planner.h"
+#include "store/store.h"
+
+namespace vmfabric::northbound::api {
+
+// The data behind the API, implemented by the daemon over the graph writer, the reconciler and
+// the store (and by tests over fixed values). Called from the API's threads: thread-safe; must
+// never block the graph's writer.
+class ApiSource {
+ public:
+  virtual ~ApiSource() = default;
+  // The latest graph snapshot (never null).
+  virtual std::shared_ptr<const Snapshot> graph() const = 0;
+  // The reconciler's latest plan (never null; empty before its first cycle).
+  virtual std::shared_ptr<const planner::Plan> plan() const = 0;
+  virtual const PolicyConfig& policy() const = 0;
+  // The change journal (throws StoreError when the database fails).
+  virtual std::vector<JournalEntry> journal(const JournalQuery& query) const = 0;
+  // The VLANs vmfabric created, per switch name.
+  virtual std::map<std::string, VlanSet> created_vlans() const = 0;
+  // Unix milliseconds now.
+  virtual std::int64_t now_ms() const = 0;
+};
+
+// Where a vNIC or vmknic is connected: the portgroup and the VLANs it carries.
+struct Network {
+  std::string portgroup;  // its name
+  bool distributed = false;
+  PortgroupVlan vlan;
+};
+
+class View {
+ public:
+  View(std::shared_ptr<const Snapshot> graph, std::shared_ptr<const planner::Plan> plan,
+       planner::PlanPolicy policy);
+
+  const Snapshot& graph() const { return *graph_; }
+  const std::shared_ptr<const Snapshot>& graph_ptr() const { return graph_; }
+  const planner::Plan& plan() const { return *plan_; }
+  const std::shared_ptr<const planner::Plan>& plan_ptr() const { return plan_; }
+  const planner::PlanPolicy& policy() const { return policy_; }
+
+  std::vector<const Host*> hosts_named(const std::string& name) const;
+  std::vector<const Vm*> vms_named(const std::string& name) const;
+  const std::vector<const VmNic*>& nics(const VmId& vm) const;
+  const std::vector<const Pnic*>& pnics(const HostId& host) const;
+  const std::vector<const VmkNic*>& vmknics(const HostId& host) const;
+  const std::vector<const VSwitch*>& vswitches(const HostId& host) const;
+  // VMs whose host is `host` (running or not).
+  const std::vector<const Vm*>& vms_on(const HostId& host) const;
+  const std::vector<const Interface*>& interfaces(const SwitchId& sw) const;
+  const MlagPair* mlag(const SwitchId& sw) const;
+  // The interfaces at the other end of the links of `end`.
+  std::vector<InterfaceId> link_peers(const InterfaceId& end) const;
+  // The located ESX uplinks whose physical port or attachment is `where`.
+  const std::vector<const planner::Uplink*>& uplinks_at(const InterfaceId& where) const;
+  // The host's name, or its moref when the graph does not know it.
+  std::string host_name(const HostId& host) const;
+  std::string cluster_name(const std::optional<ClusterId>& cluster) const;
+
+  // The network of a vNIC (a standard portgroup is looked up on the VM's host), or of a vmknic.
+  std::optional<Network> network(const Vm& vm, const VmNic& nic) const;
+  std::optional<Network> network(const VmkNic& nic) const;
+
+  // The plan of one interface: its role (nothing when vmfabric does not manage it) and the VLANs
+  // it must allow.
+  std::optional<planner::PortRole> role(const InterfaceId& where) const;
+  VlanSet desired(const InterfaceId& where) const;
+
+ private:
+  template <class K, class V>
+  static const std::vector<V>& at(const std::map<K, std::vector<V>>& m, const K& key) {
+    static const std::vector<V> kNone;
+    const auto it = m.find(key);
+    return it == m.end() ? kNone : it->second;
+  }
+
+  std::shared_ptr<const Snapshot> graph_;
+  std::shared_ptr<const planner::Plan> plan_;
+  planner::PlanPolicy policy_;
+
+  std::map<std::string, std::vector<const Host*>> hosts_by_name_;
+  std::map<std::string, std::vector<const Vm*>> vms_by_name_;
+  std::map<VmId, std::vector<const VmNic*>> nics_;
+  std::map<HostId, std::vector<const Pnic*>> pnics_;
+  std::map<HostId, std::vector<const VmkNic*>> vmknics_;
+  std::map<HostId, std::vector<const VSwitch*>> vswitches_;
+  std::map<HostId, std::vector<const Vm*>> vms_on_;
+  std::map<SwitchId, std::vector<const Interface*>> interfaces_;
+  std::map<SwitchId, const MlagPair*> mlag_;
+  std::map<InterfaceId, std::vector<InterfaceId>> link_peers_;
+  std::map<InterfaceId, std::vector<const planner::Uplink*>> uplinks_at_;
+};
+
+}  // namespace vmfabric::northbound::api
