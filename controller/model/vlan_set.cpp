@@ -1,6 +1,8 @@
 #include "model/vlan_set.h"
 
+#include <algorithm>
 #include <cctype>
+#include <iterator>
 
 namespace vmfabric {
 namespace {
@@ -115,33 +117,108 @@ VlanSet VlanSet::of(std::initializer_list<int> ids) {
   return s;
 }
 
+bool VlanSet::contains(VlanId v) const {
+  // The last run starting at or before v.
+  const auto after = std::upper_bound(runs_.begin(), runs_.end(), v.value,
+                                      [](std::uint16_t x, const Run& r) { return x < r.first; });
+  return after != runs_.begin() && std::prev(after)->last >= v.value;
+}
+
 void VlanSet::insert_range(VlanId first, VlanId last) {
-  for (int v = first.value; v <= last.value; ++v) bits_.set(static_cast<std::size_t>(v));
+  VlanSet one;
+  one.runs_.push_back({first.value, last.value});
+  *this |= one;
+}
+
+void VlanSet::erase(VlanId v) {
+  VlanSet one;
+  one.runs_.push_back({v.value, v.value});
+  *this -= one;
+}
+
+std::size_t VlanSet::size() const {
+  std::size_t n = 0;
+  for (const Run& r : runs_) n += static_cast<std::size_t>(r.last - r.first) + 1;
+  return n;
+}
+
+VlanSet& VlanSet::operator|=(const VlanSet& o) {
+  if (o.runs_.empty()) return *this;
+  if (runs_.empty()) {
+    runs_ = o.runs_;
+    return *this;
+  }
+  Runs out;
+  out.reserve(runs_.size() + o.runs_.size());
+  auto a = runs_.begin();
+  auto b = o.runs_.begin();
+  while (a != runs_.end() || b != o.runs_.end()) {
+    const Run next = b == o.runs_.end() || (a != runs_.end() && a->first <= b->first) ? *a++ : *b++;
+    // Overlapping or adjacent runs join.
+    if (!out.empty() && next.first <= out.back().last + 1) {
+      out.back().last = std::max(out.back().last, next.last);
+    } else {
+      out.push_back(next);
+    }
+  }
+  runs_ = std::move(out);
+  return *this;
+}
+
+VlanSet& VlanSet::operator&=(const VlanSet& o) {
+  Runs out;
+  auto a = runs_.begin();
+  auto b = o.runs_.begin();
+  while (a != runs_.end() && b != o.runs_.end()) {
+    const std::uint16_t lo = std::max(a->first, b->first);
+    const std::uint16_t hi = std::min(a->last, b->last);
+    if (lo <= hi) out.push_back({lo, hi});
+    if (a->last < b->last) {
+      ++a;
+    } else {
+      ++b;
+    }
+  }
+  runs_ = std::move(out);
+  return *this;
+}
+
+VlanSet& VlanSet::operator-=(const VlanSet& o) {
+  if (runs_.empty() || o.runs_.empty()) return *this;
+  Runs out;
+  out.reserve(runs_.size() + o.runs_.size());
+  auto b = o.runs_.begin();
+  for (Run rest : runs_) {
+    // Runs of `o` wholly before this one cannot touch it or any later one.
+    while (b != o.runs_.end() && b->last < rest.first) ++b;
+    bool gone = false;
+    for (auto cut = b; cut != o.runs_.end() && cut->first <= rest.last; ++cut) {
+      if (cut->first > rest.first)
+        out.push_back({rest.first, static_cast<std::uint16_t>(cut->first - 1)});
+      if (cut->last >= rest.last) {
+        gone = true;
+        break;
+      }
+      rest.first = static_cast<std::uint16_t>(cut->last + 1);
+    }
+    if (!gone) out.push_back(rest);
+  }
+  runs_ = std::move(out);
+  return *this;
 }
 
 std::vector<std::pair<VlanId, VlanId>> VlanSet::ranges() const {
   std::vector<std::pair<VlanId, VlanId>> out;
-  int v = VlanId::kMin;
-  while (v <= VlanId::kMax) {
-    if (!bits_.test(static_cast<std::size_t>(v))) {
-      ++v;
-      continue;
-    }
-    const int first = v;
-    while (v + 1 <= VlanId::kMax && bits_.test(static_cast<std::size_t>(v + 1))) ++v;
-    out.emplace_back(VlanId{static_cast<std::uint16_t>(first)},
-                     VlanId{static_cast<std::uint16_t>(v)});
-    ++v;
-  }
+  out.reserve(runs_.size());
+  for (const Run& r : runs_) out.emplace_back(VlanId{r.first}, VlanId{r.last});
   return out;
 }
 
 std::vector<VlanId> VlanSet::ids() const {
   std::vector<VlanId> out;
   out.reserve(size());
-  for (int v = VlanId::kMin; v <= VlanId::kMax; ++v) {
-    if (bits_.test(static_cast<std::size_t>(v)))
-      out.push_back(VlanId{static_cast<std::uint16_t>(v)});
+  for (const Run& r : runs_) {
+    for (int v = r.first; v <= r.last; ++v) out.push_back(VlanId{static_cast<std::uint16_t>(v)});
   }
   return out;
 }

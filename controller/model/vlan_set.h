@@ -2,7 +2,11 @@
 // ("1-5,10", "ALL", "NONE") used by `switchport trunk allowed vlan` and `show` outputs.
 #pragma once
 
-#include <bitset>
+// GCC 12 sees a false -Wstringop-overread in small_vector's inlined copy.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wstringop-overread"
+#include <boost/container/small_vector.hpp>
+#pragma GCC diagnostic pop
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -41,28 +45,21 @@ class VlanSet {
   static VlanSet range(VlanId first, VlanId last);
   static VlanSet of(std::initializer_list<int> ids);
 
-  bool contains(VlanId v) const { return bits_.test(v.value); }
-  void insert(VlanId v) { bits_.set(v.value); }
-  void erase(VlanId v) { bits_.reset(v.value); }
+  bool contains(VlanId v) const;
+  void insert(VlanId v) { insert_range(v, v); }
+  void erase(VlanId v);
   void insert_range(VlanId first, VlanId last);
 
-  bool empty() const { return bits_.none(); }
-  std::size_t size() const { return bits_.count(); }
-  bool is_all() const { return size() == VlanId::kMax; }
-  bool is_subset_of(const VlanSet& other) const { return (bits_ & ~other.bits_).none(); }
+  bool empty() const { return runs_.empty(); }
+  std::size_t size() const;
+  bool is_all() const {
+    return runs_.size() == 1 && runs_[0].first == VlanId::kMin && runs_[0].last == VlanId::kMax;
+  }
+  bool is_subset_of(const VlanSet& other) const { return (*this - other).empty(); }
 
-  VlanSet& operator|=(const VlanSet& o) {
-    bits_ |= o.bits_;
-    return *this;
-  }
-  VlanSet& operator&=(const VlanSet& o) {
-    bits_ &= o.bits_;
-    return *this;
-  }
-  VlanSet& operator-=(const VlanSet& o) {
-    bits_ &= ~o.bits_;
-    return *this;
-  }
+  VlanSet& operator|=(const VlanSet& o);
+  VlanSet& operator&=(const VlanSet& o);
+  VlanSet& operator-=(const VlanSet& o);
   friend VlanSet operator|(VlanSet a, const VlanSet& b) { return a |= b; }
   friend VlanSet operator&(VlanSet a, const VlanSet& b) { return a &= b; }
   friend VlanSet operator-(VlanSet a, const VlanSet& b) { return a -= b; }
@@ -80,7 +77,17 @@ class VlanSet {
   std::string to_range_list() const;
 
  private:
-  std::bitset<4096> bits_;  // bit i = VLAN i; bits 0 and 4095 are never set
+  // Maximal runs of consecutive ids, ascending, disjoint and never adjacent (so equal sets have
+  // equal runs). A trunk's "1-4094" is one run: sets cost a few bytes, not a 4094-bit map, which
+  // matters with one per switch port and per planned interface.
+  struct Run {
+    std::uint16_t first = 0;
+    std::uint16_t last = 0;
+    bool operator==(const Run&) const = default;
+  };
+  // Up to two runs in place: most sets (a portgroup's VLAN, a trunk's range) never allocate.
+  using Runs = boost::container::small_vector<Run, 2>;
+  Runs runs_;
 };
 
 }  // namespace vmfabric
