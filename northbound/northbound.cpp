@@ -26,7 +26,9 @@ struct ApiServer::Impl {
   http::Response handle(const http::Request& request) const {
     const auto start = std::chrono::steady_clock::now();
     std::string who;
-    http::Response response = router->handle(request, &who);
+    std::string route;
+    http::Response response = router->handle(request, &who, &route);
+    endpoints.count_request(route, response.status);
     const auto us = std::chrono::duration_cast<std::chrono::microseconds>(
                         std::chrono::steady_clock::now() - start)
                         .count();

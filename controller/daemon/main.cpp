@@ -130,8 +130,9 @@ int token_command(int argc, char** argv) {
   }
 }
 
-// What the API reads: the graph's snapshots, the reconciler's plan and the database (through
-// a reader connection of its own, so that API reads never wait for the graph's writer).
+// What the API reads: the graph's snapshots, the reconciler's plan and counters (for /metrics)
+// and the database (through a reader connection of its own, so that API reads never wait for the
+// graph's writer).
 class DaemonApiSource final : public northbound::ApiSource {
  public:
   DaemonApiSource(const SnapshotPublisher& graph, const reconcile::Reconciler& reconciler,
@@ -145,6 +146,10 @@ class DaemonApiSource final : public northbound::ApiSource {
   }
   std::map<std::string, VlanSet> created_vlans() const override { return reader_->created_vlans(); }
   std::int64_t now_ms() const override { return unix_ms_now(); }
+  bool reconciler_stats(reconcile::ReconcilerStats& out) const override {
+    out = reconciler_.stats();
+    return true;
+  }
 
  private:
   const SnapshotPublisher& graph_;

@@ -94,6 +94,8 @@ struct Reconciler::Impl : std::enable_shared_from_this<Impl> {
       // plans nobody else holds in place instead of copying them; readers wait for the new one.
       std::lock_guard lock(plan_mutex);
       last_plan.reset();
+      const auto plan_start = Steady::now();
+      bool planned = true;
       if (replan_all) {
         replan_all = false;
         pending.clear();
@@ -104,6 +106,12 @@ struct Reconciler::Impl : std::enable_shared_from_this<Impl> {
       } else if (!pending.empty()) {
         planner.update(*latest, pending);
         pending.clear();
+      } else {
+        planned = false;
+      }
+      if (planned) {
+        count_plan(planner.last_update_incremental(),
+                   std::chrono::duration<double>(Steady::now() - plan_start).count());
       }
       plan = std::make_shared<const planner::Plan>(planner.plan());  // shares the switch plans
       last_plan = plan;
@@ -135,6 +143,10 @@ struct Reconciler::Impl : std::enable_shared_from_this<Impl> {
     safety.max_removals_per_cycle = static_cast<std::size_t>(policy.max_removals_per_cycle);
     const Diff d = diff(DiffInput{*plan, *snapshot, safety, created, now, busy}, holds);
 
+    {
+      std::lock_guard lock(stats_mutex);
+      counters.removals_frozen = !d.removals_frozen.empty();
+    }
     if (d.removals_frozen != frozen) {
       frozen = d.removals_frozen;
       if (frozen.empty()) {
@@ -201,6 +213,10 @@ struct Reconciler::Impl : std::enable_shared_from_this<Impl> {
       return;
     }
     state.in_flight = true;
+    {
+      std::lock_guard lock(stats_mutex);
+      ++counters.sessions_in_flight;
+    }
     log::info("reconcile.apply", {{"switch", sw.str()},
                                   {"session", session},
                                   {"journal", journal_id},
@@ -225,6 +241,12 @@ struct Reconciler::Impl : std::enable_shared_from_this<Impl> {
                                   : result.failure == southbound::ApplyError::Outcome::kNotApplied
                                       ? JournalResult::kAborted
                                       : JournalResult::kFailed;
+    {
+      std::lock_guard lock(stats_mutex);
+      ++(outcome == JournalResult::kApplied   ? counters.changes_applied
+         : outcome == JournalResult::kAborted ? counters.changes_aborted
+                                              : counters.changes_failed);
+    }
     try {
       store.journal_finish(journal_id, outcome, result.ok() ? "verified" : result.error, now);
       if (committed) {
@@ -254,6 +276,10 @@ struct Reconciler::Impl : std::enable_shared_from_this<Impl> {
     flush([self = shared_from_this(), sw] {
       asio::post(self->strand, [self, sw] {
         self->switches[sw].in_flight = false;
+        {
+          std::lock_guard lock(self->stats_mutex);
+          --self->counters.sessions_in_flight;
+        }
         if (self->stopping) {
           self->maybe_stopped();
         } else {
@@ -261,6 +287,15 @@ struct Reconciler::Impl : std::enable_shared_from_this<Impl> {
         }
       });
     });
+  }
+
+  void count_plan(bool incremental, double seconds) {
+    std::lock_guard lock(stats_mutex);
+    ++(incremental ? counters.plans_incremental : counters.plans_full);
+    const auto& bounds = ReconcilerStats::kPlanBuckets;
+    const auto bucket = std::lower_bound(bounds.begin(), bounds.end(), seconds) - bounds.begin();
+    ++counters.plan_buckets[static_cast<std::size_t>(bucket)];
+    counters.plan_seconds_sum += seconds;
   }
 
   void maybe_stopped() {
@@ -288,6 +323,8 @@ struct Reconciler::Impl : std::enable_shared_from_this<Impl> {
   std::set<std::string> problems_logged;           // uplink correlation problems reported
   mutable std::mutex plan_mutex;                   // guards last_plan, read by any thread
   std::shared_ptr<const planner::Plan> last_plan;  // never null
+  mutable std::mutex stats_mutex;                  // guards counters, read by any thread
+  ReconcilerStats counters;
   std::uint64_t seq = 0;
   bool scheduled = false;
   bool stopping = false;
@@ -332,6 +369,11 @@ void Reconciler::stop(std::function<void()> done) {
 std::shared_ptr<const planner::Plan> Reconciler::plan() const {
   std::lock_guard lock(impl_->plan_mutex);
   return impl_->last_plan;
+}
+
+ReconcilerStats Reconciler::stats() const {
+  std::lock_guard lock(impl_->stats_mutex);
+  return impl_->counters;
 }
 
 }  // namespace vmfabric::reconcile

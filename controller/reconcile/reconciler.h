@@ -5,8 +5,10 @@
 // sessions with no fixed delay on a quiet switch. A failed switch is retried with backoff.
 #pragma once
 
+#include <array>
 #include <boost/asio/any_io_executor.hpp>
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -23,6 +25,25 @@ namespace vmfabric::reconcile {
 struct ReconcilerOptions {
   std::chrono::milliseconds retry_initial{1000};  // after a failed apply; doubled up to max
   std::chrono::milliseconds retry_max{60'000};
+};
+
+// What the reconciler did since it started, for metrics: a consistent copy (Reconciler::stats()).
+struct ReconcilerStats {
+  // The upper bounds (seconds) of the plan-duration histogram's buckets; +Inf is implied.
+  static constexpr std::array<double, 14> kPlanBuckets = {
+      0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+
+  std::uint64_t plans_full = 0;         // plans made from scratch
+  std::uint64_t plans_incremental = 0;  // plans updated for VM and vNIC changes alone
+  // Plans whose duration was at most kPlanBuckets[i] (not cumulative: each plan counts in the
+  // first bucket it fits; the last entry counts those over every bound).
+  std::array<std::uint64_t, kPlanBuckets.size() + 1> plan_buckets{};
+  double plan_seconds_sum = 0;
+  std::uint64_t changes_applied = 0;  // sessions committed and verified
+  std::uint64_t changes_aborted = 0;  // sessions that changed nothing (refused, aborted)
+  std::uint64_t changes_failed = 0;   // sessions whose outcome is uncertain or not verified
+  std::uint64_t sessions_in_flight = 0;
+  bool removals_frozen = false;  // the last cycle froze removals (a vCenter out of sync, ...)
 };
 
 class Reconciler {
@@ -52,6 +73,8 @@ class Reconciler {
 
   // The plan of the last cycle (never null; empty before the first).
   std::shared_ptr<const planner::Plan> plan() const;
+  // Thread-safe: the counters so far.
+  ReconcilerStats stats() const;
 
  private:
   struct Impl;

@@ -27,11 +27,30 @@ std::shared_ptr<const View> Endpoints::view() const {
   return fresh;
 }
 
+void Endpoints::count_request(std::string_view route, int status) const {
+  requests_.add(route.empty() ? "unmatched" : route, status);
+}
+
 void Endpoints::add_to(router::Router& r) {
   using auth::Role;
   r.add_public("GET", "/healthz", [this](const Call& c) {
     c.query.only({});
     return ok({{"status", "ok"}, {"graph_version", source_.graph()->version()}});
+  });
+  // Prometheus scrapes with a viewer token (bearer_token_file in its scrape config).
+  r.add("GET", "/metrics", Role::kViewer, [this](const Call& c) {
+    c.query.only({});
+    const auto graph = source_.graph();
+    MetricsInput input;
+    input.graph = graph.get();
+    reconcile::ReconcilerStats stats;
+    if (source_.reconciler_stats(stats)) input.reconciler = stats;
+    input.requests = requests_.counts();
+    http::Response response;
+    response.status = 200;
+    response.set("Content-Type", kMetricsContentType);
+    response.body = render_metrics(input);
+    return response;
   });
   r.add("GET", "/api/v1/switches", Role::kViewer,
         [this](const Call& c) { return ok(list_switches(*view(), c.query)); });

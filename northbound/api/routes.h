@@ -1,4 +1,4 @@
-// The /api/v1 read endpoints and /healthz, registered on a Router over an ApiSource. Each
+// The /api/v1 read endpoints, /healthz and /metrics, registered on a Router over an ApiSource. Each
 // request reads one View, cached per graph snapshot and plan, so concurrent requests share the
 // indexes and never touch the graph's writer.
 #pragma once
@@ -6,6 +6,7 @@
 #include <atomic>
 #include <memory>
 
+#include "northbound/api/metrics.h"
 #include "northbound/api/view.h"
 #include "northbound/router/router.h"
 
@@ -21,8 +22,13 @@ class Endpoints {
   // The View of the source's latest snapshot and plan.
   std::shared_ptr<const View> view() const;
 
+  // Counts an answered request for /metrics: `route` is the pattern the router matched ("" for
+  // none). Thread-safe.
+  void count_request(std::string_view route, int status) const;
+
  private:
   const ApiSource& source_;
+  mutable RequestCounters requests_;
   mutable std::atomic<std::shared_ptr<const View>> view_;
 };
 

@@ -16,6 +16,10 @@
 #include "planner/planner.h"
 #include "store/store.h"
 
+namespace vmfabric::reconcile {
+struct ReconcilerStats;
+}
+
 namespace vmfabric::northbound::api {
 
 // The data behind the API, implemented by the daemon over the graph writer, the reconciler and
@@ -35,6 +39,12 @@ class ApiSource {
   virtual std::map<std::string, VlanSet> created_vlans() const = 0;
   // Unix milliseconds now.
   virtual std::int64_t now_ms() const = 0;
+  // The reconciler's counters into `out`, for /metrics; false (the default) when there is no
+  // reconciler.
+  virtual bool reconciler_stats(reconcile::ReconcilerStats& out) const {
+    (void)out;
+    return false;
+  }
 };
 
 // Where a vNIC or vmknic is connected: the portgroup and the VLANs it carries.

@@ -133,6 +133,7 @@ Router::Router(Authenticator authenticate) : authenticate_(std::move(authenticat
 void Router::add(std::string method, std::string_view pattern, auth::Role role, Handler handler) {
   Route r;
   r.method = std::move(method);
+  r.pattern = std::string(pattern);
   r.segments = split_path(pattern).value();
   r.role = role;
   r.handler = std::move(handler);
@@ -144,7 +145,8 @@ void Router::add_public(std::string method, std::string_view pattern, Handler ha
   routes_.back().is_public = true;
 }
 
-http::Response Router::handle(const http::Request& request, std::string* who) const {
+http::Response Router::handle(const http::Request& request, std::string* who,
+                              std::string* route_out) const {
   const std::string& target = request.target;
   const std::size_t qmark = target.find('?');
   const std::string path = target.substr(0, qmark);
@@ -179,6 +181,7 @@ http::Response Router::handle(const http::Request& request, std::string* who) co
     std::stable_sort(matches.begin(), matches.end(), [](const Match& a, const Match& b) {
       return a.params.size() < b.params.size();
     });
+    if (route_out != nullptr && !matches.empty()) *route_out = matches.front().route->pattern;
 
     const bool all_public =
         !matches.empty() && std::all_of(matches.begin(), matches.end(),
@@ -234,6 +237,7 @@ http::Response Router::handle(const http::Request& request, std::string* who) co
       return r;
     }
     const Route& route = *chosen->route;
+    if (route_out != nullptr) *route_out = route.pattern;
     if (!route.is_public && principal->role < route.role) {
       throw Problem(403, "forbidden",
                     "token \"" + principal->name + "\" has role " + to_string(principal->role) +

@@ -85,12 +85,15 @@ class Router {
   // Answers a request: 401 without a valid token (except on public routes), 404 for an unknown
   // path, 405 with Allow for a known path and another method, 403 when the token's role is too
   // low, else what the handler returns (a Problem it throws becomes its problem response; any
-  // other exception a 500). `who` gets the token's name when there was a valid one.
-  http::Response handle(const http::Request& request, std::string* who = nullptr) const;
+  // other exception a 500). `who` gets the token's name when there was a valid one; `route` the
+  // pattern of the route the path matched ("/api/v1/vms/{name}"), left alone when none did.
+  http::Response handle(const http::Request& request, std::string* who = nullptr,
+                        std::string* route = nullptr) const;
 
  private:
   struct Route {
     std::string method;
+    std::string pattern;
     std::vector<std::string> segments;  // "{name}" for a parameter
     bool is_public = false;
     auth::Role role = auth::Role::kViewer;

@@ -2,6 +2,8 @@
 // fabric emulator serving tests/sim/eos/testdata/topology.json): every read endpoint with real
 // data once the fabric converged, the authentication matrix, and a live change seen through it.
 #include <catch2/catch.hpp>
+#include <optional>
+#include <string>
 
 #include "lab.h"
 #include "model/vlan_set.h"
@@ -157,4 +159,79 @@ TEST_CASE("the API follows a live change", "[e2e]") {
     return !changes["items"].empty() &&
            changes["items"][0]["commands"].dump().find("remove 120") != std::string::npos;
   }));
+}
+
+namespace {
+
+// The value of the sample written `sample` (name and labels as rendered:
+// `vmfabric_changes_total{result="applied"}`) in a /metrics text; nothing when absent.
+std::optional<double> metric(const std::string& text, const std::string& sample) {
+  const std::string prefix = sample + " ";
+  std::size_t at = 0;
+  while (at < text.size()) {
+    const std::size_t end = text.find('\n', at);
+    const std::string line = text.substr(at, end - at);
+    if (line.rfind(prefix, 0) == 0) return std::stod(line.substr(prefix.size()));
+    if (end == std::string::npos) break;
+    at = end + 1;
+  }
+  return std::nullopt;
+}
+
+std::string metrics(E2eLab& lab) {
+  const auto r = lab.api_get("/metrics");
+  INFO(r.body);
+  REQUIRE(r.status == 200);
+  REQUIRE(r.header("content-type") == "text/plain; version=0.0.4; charset=utf-8");
+  return r.body;
+}
+
+}  // namespace
+
+TEST_CASE("the lab's metrics: switches, vCenter and the changes applied", "[e2e]") {
+  E2eLab lab(lab_options());
+  REQUIRE(lab.eventually([&] {
+    return lab.allows("leaf1a", "Port-Channel11", 120) &&
+           lab.allows("leaf1b", "Port-Channel11", 120) && lab.allows("spine1", "Ethernet1", 120);
+  }));
+  const std::size_t commits = lab.wait_quiet();
+  CHECK(lab.api_get("/metrics", "").status == 401);
+
+  const std::string text = metrics(lab);
+  INFO(text);
+  const json switches = get(lab, "/api/v1/switches");
+  REQUIRE(switches["total"] == 6);
+  for (const json& s : switches["items"]) {
+    const std::string name = s["name"].get<std::string>();
+    CHECK(metric(text, "vmfabric_switch_reachable{switch=\"" + name + "\"}") == 1.0);
+    CHECK(metric(text, "vmfabric_switch_state{switch=\"" + name + "\",state=\"reachable\"}") ==
+          1.0);
+    CHECK(metric(text, "vmfabric_switch_last_poll_timestamp_seconds{switch=\"" + name + "\"}") >
+          0.0);
+  }
+  CHECK(metric(text, "vmfabric_vcenter_up{vcenter=\"vc1\"}") == 1.0);
+  CHECK(metric(text, "vmfabric_vcenter_synced{vcenter=\"vc1\"}") == 1.0);
+  CHECK(metric(text, "vmfabric_vcenter_last_update_timestamp_seconds{vcenter=\"vc1\"}") > 0.0);
+  CHECK(metric(text, "vmfabric_graph_entities{kind=\"switch\"}") == 6.0);
+  CHECK(metric(text, "vmfabric_plans_total{kind=\"full\"}") >= 1.0);
+  CHECK(metric(text, "vmfabric_plan_duration_seconds_count") >= 1.0);
+  CHECK(metric(text, "vmfabric_removals_frozen") == 0.0);
+  CHECK(metric(text, "vmfabric_sessions_in_flight") == 0.0);
+  CHECK(metric(text, "vmfabric_changes_total{result=\"failed\"}") == 0.0);
+  // Every session the lab's switches committed was applied and verified.
+  const auto applied = metric(text, "vmfabric_changes_total{result=\"applied\"}");
+  REQUIRE(applied.has_value());
+  CHECK(*applied >= 1.0);
+  CHECK(*applied == static_cast<double>(commits));
+  CHECK(metric(text, "vmfabric_api_requests_total{route=\"/metrics\",status_class=\"4xx\"}") ==
+        1.0);
+
+  // A VM powered off: its VLAN is removed after the hold-down, one more session applied.
+  lab.vcenter().client({"poweroff", "web-1"});
+  CHECK(lab.eventually([&] { return !lab.allows("leaf1a", "Port-Channel11", 120); }));
+  CHECK(lab.eventually([&] {
+    return metric(metrics(lab), "vmfabric_changes_total{result=\"applied\"}") > *applied;
+  }));
+  CHECK(metric(metrics(lab), "vmfabric_plan_duration_seconds_count") >
+        metric(text, "vmfabric_plan_duration_seconds_count"));
 }

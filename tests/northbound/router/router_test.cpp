@@ -191,3 +191,22 @@ TEST_CASE("percent-decoding", "[router]") {
   CHECK(router::split_path("/") == std::vector<std::string>{});
   CHECK_FALSE(router::split_path("relative"));
 }
+
+TEST_CASE("the router names the route pattern a request matched, for metrics", "[router]") {
+  const auto router = make_router();
+  auto route_of = [&](const http::Request& r) {
+    std::string route = "none";
+    router.handle(r, nullptr, &route);
+    return route;
+  };
+  CHECK(route_of(request("GET", "/api/v1/vms/web-1?vcenter=vc1")) == "/api/v1/vms/{name}");
+  CHECK(route_of(request("GET", "/api/v1/vlans/summary")) == "/api/v1/vlans/summary");
+  CHECK(route_of(request("GET", "/api/v1/vlans/120")) == "/api/v1/vlans/{id}");
+  CHECK(route_of(request("GET", "/healthz", "")) == "/healthz");
+  // Refused requests to a known path still name it; an unknown path names none.
+  CHECK(route_of(request("GET", "/api/v1/vms/web-1", "")) == "/api/v1/vms/{name}");
+  CHECK(route_of(request("DELETE", "/api/v1/vms/web-1")) == "/api/v1/vms/{name}");
+  CHECK(route_of(request("POST", "/api/v1/audits")) == "/api/v1/audits");
+  CHECK(route_of(request("GET", "/api/v1/nothing")) == "none");
+  CHECK(route_of(request("GET", "/api/v1/vms/%zz")) == "none");
+}

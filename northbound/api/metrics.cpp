@@ -1,0 +1,265 @@
+#include "northbound/api/metrics.h"
+
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <tuple>
+
+#include "northbound/api/render.h"
+
+namespace vmfabric::northbound::api {
+namespace {
+
+using Labels = std::vector<std::pair<std::string_view, std::string>>;
+
+std::string number(std::uint64_t n) { return std::to_string(n); }
+
+std::string number(double d) {
+  if (std::isnan(d)) return "NaN";
+  if (std::isinf(d)) return d > 0 ? "+Inf" : "-Inf";
+  // Fixed notation ("0.0005", not "5e-04"), shortest round-trip; general for huge values.
+  std::array<char, 128> buf{};
+  auto r = std::to_chars(buf.data(), buf.data() + buf.size(), d, std::chars_format::fixed);
+  if (r.ec != std::errc()) r = std::to_chars(buf.data(), buf.data() + buf.size(), d);
+  return std::string(buf.data(), r.ptr);
+}
+
+// Unix milliseconds as seconds with three decimals, exactly.
+std::string seconds_of_ms(std::int64_t ms) {
+  std::array<char, 32> buf{};
+  const long long whole = ms / 1000;
+  const long long frac = ms % 1000;
+  std::snprintf(buf.data(), buf.size(), "%lld.%03lld", whole, frac < 0 ? -frac : frac);
+  return buf.data();
+}
+
+std::string escape_help(std::string_view text) {
+  std::string out;
+  for (const char c : text) {
+    if (c == '\\') {
+      out += "\\\\";
+    } else if (c == '\n') {
+      out += "\\n";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+class Exposition {
+ public:
+  void family(std::string_view name, std::string_view type, std::string_view help) {
+    out_ += "# HELP ";
+    out_ += name;
+    out_ += ' ';
+    out_ += escape_help(help);
+    out_ += "\n# TYPE ";
+    out_ += name;
+    out_ += ' ';
+    out_ += type;
+    out_ += '\n';
+  }
+
+  void sample(std::string_view name, const Labels& labels, const std::string& value) {
+    out_ += name;
+    if (!labels.empty()) {
+      out_ += '{';
+      bool first = true;
+      for (const auto& [k, v] : labels) {
+        if (!first) out_ += ',';
+        first = false;
+        out_ += k;
+        out_ += "=\"";
+        out_ += escape_label_value(v);
+        out_ += '"';
+      }
+      out_ += '}';
+    }
+    out_ += ' ';
+    out_ += value;
+    out_ += '\n';
+  }
+
+  std::string take() { return std::move(out_); }
+
+ private:
+  std::string out_;
+};
+
+constexpr std::array<Reachability, 4> kReachabilities = {
+    Reachability::kUnknown, Reachability::kReachable, Reachability::kUnreachable,
+    Reachability::kAuthFailed};
+constexpr std::array<SessionState, 3> kSessionStates = {
+    SessionState::kDisconnected, SessionState::kConnecting, SessionState::kConnected};
+
+void graph_metrics(Exposition& x, const Snapshot& g) {
+  x.family("vmfabric_graph_version", "gauge",
+           "Version of the topology graph snapshot these metrics were read from.");
+  x.sample("vmfabric_graph_version", {}, number(static_cast<std::uint64_t>(g.version())));
+
+  x.family("vmfabric_graph_entities", "gauge", "Entities in the topology graph, by kind.");
+  const std::array<std::pair<const char*, std::size_t>, 8> kinds = {{
+      {"cluster", g.count<Cluster>()},
+      {"host", g.count<Host>()},
+      {"interface", g.count<Interface>()},
+      {"link", g.count<Link>()},
+      {"port_channel", g.count<PortChannel>()},
+      {"switch", g.count<Switch>()},
+      {"vcenter", g.count<VCenter>()},
+      {"vm", g.count<Vm>()},
+  }};
+  for (const auto& [kind, n] : kinds) {
+    x.sample("vmfabric_graph_entities", {{"kind", kind}}, number(static_cast<std::uint64_t>(n)));
+  }
+
+  const auto& vcenters = g.all<VCenter>();
+  x.family("vmfabric_vcenter_up", "gauge",
+           "1 when vmfabricd's session to the vCenter is connected, else 0.");
+  for (const VCenter& vc : vcenters) {
+    x.sample("vmfabric_vcenter_up", {{"vcenter", vc.id.str()}},
+             vc.session == SessionState::kConnected ? "1" : "0");
+  }
+  x.family("vmfabric_vcenter_session_state", "gauge",
+           "The state of vmfabricd's session to the vCenter: 1 for the current state, 0 for the "
+           "others.");
+  for (const VCenter& vc : vcenters) {
+    for (const SessionState s : kSessionStates) {
+      x.sample("vmfabric_vcenter_session_state",
+               {{"vcenter", vc.id.str()}, {"state", to_string(s)}}, vc.session == s ? "1" : "0");
+    }
+  }
+  x.family("vmfabric_vcenter_synced", "gauge",
+           "1 when the vCenter's inventory is completely synced (else no VLAN is pruned for its "
+           "hosts), else 0.");
+  for (const VCenter& vc : vcenters) {
+    x.sample("vmfabric_vcenter_synced", {{"vcenter", vc.id.str()}}, vc.synced ? "1" : "0");
+  }
+  x.family("vmfabric_vcenter_last_update_timestamp_seconds", "gauge",
+           "Unix time of the last update received from the vCenter (absent before the first).");
+  for (const VCenter& vc : vcenters) {
+    if (vc.last_update_ms <= 0) continue;
+    x.sample("vmfabric_vcenter_last_update_timestamp_seconds", {{"vcenter", vc.id.str()}},
+             seconds_of_ms(vc.last_update_ms));
+  }
+
+  const auto& switches = g.all<Switch>();
+  x.family("vmfabric_switch_reachable", "gauge",
+           "1 when the switch answered its last eAPI poll, else 0.");
+  for (const Switch& sw : switches) {
+    x.sample("vmfabric_switch_reachable", {{"switch", sw.id.str()}},
+             sw.reachability == Reachability::kReachable ? "1" : "0");
+  }
+  x.family("vmfabric_switch_state", "gauge",
+           "The switch's reachability: 1 for the current state (unknown, reachable, unreachable, "
+           "auth-failed), 0 for the others.");
+  for (const Switch& sw : switches) {
+    for (const Reachability r : kReachabilities) {
+      x.sample("vmfabric_switch_state", {{"switch", sw.id.str()}, {"state", to_string(r)}},
+               sw.reachability == r ? "1" : "0");
+    }
+  }
+  x.family("vmfabric_switch_last_poll_timestamp_seconds", "gauge",
+           "Unix time of the switch's last eAPI poll (absent before the first).");
+  for (const Switch& sw : switches) {
+    if (sw.last_poll_ms <= 0) continue;
+    x.sample("vmfabric_switch_last_poll_timestamp_seconds", {{"switch", sw.id.str()}},
+             seconds_of_ms(sw.last_poll_ms));
+  }
+}
+
+void reconciler_metrics(Exposition& x, const reconcile::ReconcilerStats& s) {
+  x.family("vmfabric_plans_total", "counter",
+           "VLAN plans made by the reconciler: from scratch (full) or for VM and vNIC changes "
+           "alone (incremental).");
+  x.sample("vmfabric_plans_total", {{"kind", "full"}}, number(s.plans_full));
+  x.sample("vmfabric_plans_total", {{"kind", "incremental"}}, number(s.plans_incremental));
+
+  x.family("vmfabric_plan_duration_seconds", "histogram", "Time the planner took per plan.");
+  std::uint64_t cumulative = 0;
+  const auto& bounds = reconcile::ReconcilerStats::kPlanBuckets;
+  for (std::size_t i = 0; i < bounds.size(); ++i) {
+    cumulative += s.plan_buckets[i];
+    x.sample("vmfabric_plan_duration_seconds_bucket", {{"le", number(bounds[i])}},
+             number(cumulative));
+  }
+  cumulative += s.plan_buckets[bounds.size()];
+  x.sample("vmfabric_plan_duration_seconds_bucket", {{"le", "+Inf"}}, number(cumulative));
+  x.sample("vmfabric_plan_duration_seconds_sum", {}, number(s.plan_seconds_sum));
+  x.sample("vmfabric_plan_duration_seconds_count", {}, number(cumulative));
+
+  x.family("vmfabric_changes_total", "counter",
+           "Configuration sessions sent to switches, by result: applied (committed and "
+           "verified), aborted (nothing changed), failed (outcome uncertain or not verified).");
+  x.sample("vmfabric_changes_total", {{"result", "applied"}}, number(s.changes_applied));
+  x.sample("vmfabric_changes_total", {{"result", "aborted"}}, number(s.changes_aborted));
+  x.sample("vmfabric_changes_total", {{"result", "failed"}}, number(s.changes_failed));
+
+  x.family("vmfabric_sessions_in_flight", "gauge",
+           "Configuration sessions to switches started and not yet ended.");
+  x.sample("vmfabric_sessions_in_flight", {}, number(s.sessions_in_flight));
+
+  x.family("vmfabric_removals_frozen", "gauge",
+           "1 when the last reconcile cycle froze VLAN removals (a vCenter out of sync or a "
+           "switch not read yet), else 0.");
+  x.sample("vmfabric_removals_frozen", {}, s.removals_frozen ? "1" : "0");
+}
+
+void request_metrics(Exposition& x, const std::vector<RequestCounters::Count>& counts) {
+  x.family("vmfabric_api_requests_total", "counter",
+           "Requests the REST API answered, by route pattern and status class.");
+  for (const RequestCounters::Count& c : counts) {
+    x.sample("vmfabric_api_requests_total", {{"route", c.route}, {"status_class", c.status_class}},
+             number(c.requests));
+  }
+}
+
+}  // namespace
+
+void RequestCounters::add(std::string_view route, int status) {
+  std::string cls = status >= 100 && status <= 599 ? std::to_string(status / 100) + "xx" : "other";
+  std::lock_guard lock(mutex_);
+  ++counts_[{std::string(route), std::move(cls)}];
+}
+
+std::vector<RequestCounters::Count> RequestCounters::counts() const {
+  std::lock_guard lock(mutex_);
+  std::vector<Count> out;
+  out.reserve(counts_.size());
+  for (const auto& [key, n] : counts_) {
+    Count c;
+    c.route = key.first;
+    c.status_class = key.second;
+    c.requests = n;
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+std::string escape_label_value(std::string_view value) {
+  std::string out;
+  out.reserve(value.size());
+  for (const char c : value) {
+    if (c == '\\') {
+      out += "\\\\";
+    } else if (c == '"') {
+      out += "\\\"";
+    } else if (c == '\n') {
+      out += "\\n";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::string render_metrics(const MetricsInput& input) {
+  Exposition x;
+  graph_metrics(x, *input.graph);
+  if (input.reconciler) reconciler_metrics(x, *input.reconciler);
+  request_metrics(x, input.requests);
+  return x.take();
+}
+
+}  // namespace vmfabric::northbound::api
