@@ -48,6 +48,24 @@ EntityKind kind_of(const EntityKey& key) {
                     key);
 }
 
+const char* to_string(VmkService service) {
+  switch (service) {
+    case VmkService::kManagement:
+      return "management";
+    case VmkService::kVmotion:
+      return "vmotion";
+    case VmkService::kStorage:
+      return "storage";
+    case VmkService::kProvisioning:
+      return "provisioning";
+    case VmkService::kFaultTolerance:
+      return "fault-tolerance";
+    case VmkService::kVsan:
+      break;
+  }
+  return "vsan";
+}
+
 const char* to_string(EntityKind kind) {
   switch (kind) {
     case EntityKind::kVCenter:

@@ -316,6 +316,8 @@ using EntityKey = EntityVariants<AllEntities>::Key;
 
 EntityKind kind_of(const EntityKey& key);
 const char* to_string(EntityKind kind);
+// The service's name in the API and in explanations: "management", "vmotion", "fault-tolerance".
+const char* to_string(VmkService service);
 EntityKey key_of(const Entity& entity);
 
 // A readable rendering of an id for logs and errors: "vc1/host-21/vmnic0", "leaf1/Ethernet1".

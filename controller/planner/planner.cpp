@@ -25,24 +25,6 @@ InterfaceId peer_link_end(const Fabric& fabric, const detail::PeerLink& link, in
   return {fabric.switches()[static_cast<std::size_t>(peer)], link.pair->peer_link};
 }
 
-const char* service_text(VmkService service) {
-  switch (service) {
-    case VmkService::kManagement:
-      return "management";
-    case VmkService::kVmotion:
-      return "vmotion";
-    case VmkService::kStorage:
-      return "storage";
-    case VmkService::kProvisioning:
-      return "provisioning";
-    case VmkService::kFaultTolerance:
-      return "fault tolerance";
-    case VmkService::kVsan:
-      break;
-  }
-  return "vsan";
-}
-
 // One line of explain() for a demand that lands `placement` on `host`.
 std::string demand_text(const InventoryIndex& index, const DemandUse& use, const HostId& host,
                         const Placement& placement, VlanId vlan) {
@@ -52,7 +34,7 @@ std::string demand_text(const InventoryIndex& index, const DemandUse& use, const
   switch (cause.kind) {
     case DemandCause::Kind::kVmkNic: {
       std::vector<std::string> services;
-      for (VmkService s : cause.vmknic->services) services.emplace_back(service_text(s));
+      for (VmkService s : cause.vmknic->services) services.emplace_back(to_string(s));
       return cause.vmknic->id.name + (services.empty() ? "" : " (" + join(services, ", ") + ")") +
              " of " + index.host_name(host) + via;
     }

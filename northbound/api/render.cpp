@@ -38,24 +38,6 @@ const char* vlan_mode(VlanMode m) {
   return "untagged";
 }
 
-const char* service_name(VmkService s) {
-  switch (s) {
-    case VmkService::kManagement:
-      return "management";
-    case VmkService::kVmotion:
-      return "vmotion";
-    case VmkService::kStorage:
-      return "storage";
-    case VmkService::kProvisioning:
-      return "provisioning";
-    case VmkService::kFaultTolerance:
-      return "fault-tolerance";
-    case VmkService::kVsan:
-      return "vsan";
-  }
-  return "management";
-}
-
 std::optional<long> parse_int(std::string_view s) {
   long v = 0;
   const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
@@ -602,7 +584,7 @@ json get_host(const View& view, const std::string& name, const Query& query) {
   json vmknics = json::array();
   for (const VmkNic* v : view.vmknics(h.id)) {
     json services = json::array();
-    for (VmkService s : v->services) services.push_back(service_name(s));
+    for (VmkService s : v->services) services.push_back(to_string(s));
     json j = {{"name", v->id.name}, {"mac", v->mac}, {"services", services}};
     j.update(network_json(view.network(*v)));
     vmknics.push_back(std::move(j));
