@@ -46,6 +46,56 @@ std::string excerpt(std::string_view body, std::size_t n = 200) {
   return body.size() > n ? out + "..." : out;
 }
 
+// A ChangeSet changing more interfaces than this is read back with every switchport.
+constexpr std::size_t kMaxReadbackInterfaces = 32;
+
+// What apply() reads back after a commit, in the same request: only what the ChangeSet touched,
+// so that the read-back does not grow with the switch's VLANs and ports. The whole VLAN database
+// when VLANs are deleted (their absence is what is verified; `show vlan LIST` refuses a list
+// that has none).
+struct Readback {
+  std::optional<std::size_t> vlans, switchports;  // their index in `commands`
+  bool all_vlans = false, all_switchports = false;
+  std::vector<std::string> commands;
+};
+
+Readback readback_for(const ChangeSet& changes) {
+  Readback r;
+  if (!changes.delete_vlans.empty() || !changes.create_vlans.empty()) {
+    r.all_vlans = !changes.delete_vlans.empty();
+    VlanSet created;
+    for (const auto& [vlan, name] : changes.create_vlans) created.insert(vlan);
+    r.vlans = r.commands.size();
+    r.commands.push_back(r.all_vlans ? "show vlan" : "show vlan " + created.to_range_list());
+  }
+  if (!changes.interfaces.empty()) {
+    r.all_switchports = changes.interfaces.size() > kMaxReadbackInterfaces;
+    std::string list;
+    for (const auto& [name, change] : changes.interfaces) {
+      list += (list.empty() ? "" : ",") + name.str();
+    }
+    r.switchports = r.commands.size();
+    r.commands.push_back(r.all_switchports ? "show interfaces switchport"
+                                           : "show interfaces " + list + " switchport");
+  }
+  return r;
+}
+
+// The read-back of everything, when the short one failed.
+Readback full_readback(const Readback& failed) {
+  Readback r;
+  r.all_vlans = r.all_switchports = true;
+  if (failed.vlans) {
+    r.vlans = r.commands.size();
+    r.commands.emplace_back("show vlan");
+  }
+  if (failed.switchports) {
+    r.switchports = r.commands.size();
+    r.commands.emplace_back("show interfaces switchport");
+  }
+  return r;
+}
+
 }  // namespace
 
 struct EapiSession::Impl {
@@ -149,16 +199,35 @@ struct EapiSession::Impl {
     if (changes.empty()) co_return report;
     report.commands = render(changes, session);
 
-    std::optional<std::string> lost;     // why the answer to the session request was lost
-    std::optional<std::string> refused;  // why the switch refused it
+    // The read-back rides in the same request, after `commit`: EOS runs a request's commands in
+    // order and stops at the first error, so the shows run only once the session is committed,
+    // and the switch is busy for one round trip instead of two.
+    Readback readback = readback_for(changes);
+    std::vector<std::string> request = report.commands;
+    request.insert(request.end(), readback.commands.begin(), readback.commands.end());
+    std::optional<std::vector<json>> read;  // the results of readback.commands
+    std::optional<std::string> lost;        // why the answer to the session request was lost
+    std::optional<std::string> refused;     // why the switch refused it
     try {
-      co_await run(report.commands, Format::kJson);
+      std::vector<json> results = co_await run(request, Format::kJson);
+      read.emplace(std::make_move_iterator(results.begin() +
+                                           static_cast<std::ptrdiff_t>(report.commands.size())),
+                   std::make_move_iterator(results.end()));
     } catch (const EapiError& e) {
-      const std::string where = e.command_index() && *e.command_index() < report.commands.size()
-                                    ? "'" + report.commands[*e.command_index()] + "'"
-                                    : "a command";
-      refused = "refused at " + where + ": " + e.message() +
-                (e.errors().empty() ? "" : " (" + join(e.errors(), "; ") + ")");
+      const auto index = e.command_index();
+      if (index && *index >= report.commands.size() && *index < request.size()) {
+        // Committed: only a read-back command failed; everything is read again below.
+        log::warn("eapi.readback_retry", {{"switch", endpoint.name},
+                                          {"session", session},
+                                          {"command", request[*index]},
+                                          {"error", e.message()}});
+      } else {
+        const std::string where = index && *index < report.commands.size()
+                                      ? "'" + report.commands[*index] + "'"
+                                      : "a command";
+        refused = "refused at " + where + ": " + e.message() +
+                  (e.errors().empty() ? "" : " (" + join(e.errors(), "; ") + ")");
+      }
     } catch (const EapiHttpError& e) {
       throw ApplyError(
           ApplyError::Outcome::kNotApplied,
@@ -201,10 +270,15 @@ struct EapiSession::Impl {
                 {{"switch", endpoint.name}, {"session", session}, {"error", *lost}});
     }
 
-    const std::vector<std::string> readback_cmds{"show vlan", "show interfaces switchport"};
-    const auto readback = co_await show(readback_cmds, Format::kJson);
-    report.vlans = read_vlans(readback.at(0));
-    report.switchports = read_switchports(readback.at(1));
+    if (!read) {
+      readback = full_readback(readback);
+      read = co_await show(readback.commands, Format::kJson);
+    }
+    report.all_vlans = readback.all_vlans;
+    report.all_switchports = readback.all_switchports;
+    if (readback.vlans) report.vlans = read_vlans(read->at(*readback.vlans));
+    if (readback.switchports)
+      report.switchports = read_switchports(read->at(*readback.switchports));
     report.mismatches = verify(changes, report.vlans, report.switchports);
     log::write(report.verified() ? log::Level::kInfo : log::Level::kError,
                report.verified() ? "eapi.session_committed" : "eapi.verify_failed",

@@ -64,9 +64,13 @@ struct ApplyReport {
   // What the read-back after commit found different from the ChangeSet ("VLAN 120 missing",
   // "Ethernet5 does not allow 120"); empty when the switch is as the ChangeSet asked.
   std::vector<std::string> mismatches;
-  // The read-back: the VLAN database and the switchports after commit.
+  // The read-back after commit: the VLANs the ChangeSet created and the switchports it changed,
+  // or the whole VLAN database (`all_vlans`) when it deletes VLANs, and every switchport
+  // (`all_switchports`) when it changes many interfaces or the short read-back failed.
   std::vector<VlanEntry> vlans;
   std::vector<Switchport> switchports;
+  bool all_vlans = false;
+  bool all_switchports = false;
   bool verified() const { return mismatches.empty(); }
 };
 
@@ -108,7 +112,9 @@ class EapiSession {
   // session is aborted and ApplyError(kNotApplied) names the command and the switch's errors.
   // If the answer is lost, the session's state on the switch decides: committed → go on;
   // pending → aborted, kNotApplied; unreadable → kUnknown. After commit the VLANs and
-  // switchports are read back and compared with `changes`. An empty ChangeSet sends nothing.
+  // switchports the ChangeSet touched are read back (in the same request: `show vlan LIST`,
+  // `show interfaces LIST switchport`) and compared with `changes`. An empty ChangeSet sends
+  // nothing.
   boost::asio::awaitable<ApplyReport> apply(const ChangeSet& changes, std::string session_name);
 
   // Closes the connection (the next call reopens it).

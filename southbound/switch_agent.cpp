@@ -1,5 +1,6 @@
 #include "southbound/switch_agent.h"
 
+#include <algorithm>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
@@ -23,6 +24,25 @@ std::int64_t unix_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
+}
+
+// Puts `read` into `into` (both ascending by `key`): replaces it all when `all`, else the
+// entries of the same keys, adding the new ones.
+template <class T, class Key>
+void merge(std::vector<T>& into, const std::vector<T>& read, bool all, Key key) {
+  if (all) {
+    into = read;
+    return;
+  }
+  for (const T& entry : read) {
+    const auto it = std::lower_bound(into.begin(), into.end(), entry,
+                                     [&](const T& a, const T& b) { return key(a) < key(b); });
+    if (it != into.end() && !(key(entry) < key(*it))) {
+      *it = entry;
+    } else {
+      into.insert(it, entry);
+    }
+  }
 }
 
 Switch unpolled(const SwitchConfig& config) {
@@ -128,9 +148,11 @@ struct SwitchAgent::Impl : std::enable_shared_from_this<Impl> {
     try {
       ApplyReport report = co_await session().apply(job.changes, job.session);
       if (readings && !report.commands.empty()) {
-        // The read-back replaces what the last poll said of VLANs and switchports.
-        readings->vlans = report.vlans;
-        readings->switchports = report.switchports;
+        // The read-back replaces what the last poll said of the VLANs and switchports it covers.
+        merge(readings->vlans, report.vlans, report.all_vlans,
+              [](const VlanEntry& v) { return v.id; });
+        merge(readings->switchports, report.switchports, report.all_switchports,
+              [](const Switchport& p) { return p.name; });
         publish();
       } else if (!readings) {
         poll_requested = true;

@@ -1,7 +1,6 @@
 #include "runtime/graph_writer.h"
 
 #include <boost/asio/post.hpp>
-#include <map>
 
 #include "log/log.h"
 
@@ -23,22 +22,26 @@ GraphWriter::GraphWriter(boost::asio::any_io_executor executor, Store& store, Gr
     : strand_(boost::asio::make_strand(executor)),
       retry_timer_(strand_),
       store_(store),
-      graph_(std::move(graph)) {
+      graph_(std::move(graph)),
+      store_work_(boost::asio::make_work_guard(store_io_)),
+      store_thread_([this] { store_io_.run(); }) {
   publisher_.publish(graph_.snapshot());
 }
 
-void GraphWriter::submit(Delta delta, std::string source) {
-  std::lock_guard lock(mutex_);
-  queue_.push_back({std::move(delta), std::move(source), nullptr});
-  if (!draining_) {
-    draining_ = true;
-    boost::asio::post(strand_, [this] { drain(); });
-  }
+GraphWriter::~GraphWriter() {
+  store_work_.reset();
+  store_thread_.join();
 }
 
-void GraphWriter::flush(std::function<void()> done) {
+void GraphWriter::submit(Delta delta, std::string source) {
+  enqueue({std::move(delta), std::move(source), nullptr});
+}
+
+void GraphWriter::flush(std::function<void()> done) { enqueue({Delta{}, "", std::move(done)}); }
+
+void GraphWriter::enqueue(Pending pending) {
   std::lock_guard lock(mutex_);
-  queue_.push_back({Delta{}, "", std::move(done)});
+  queue_.push_back(std::move(pending));
   if (!draining_) {
     draining_ = true;
     boost::asio::post(strand_, [this] { drain(); });
@@ -46,18 +49,19 @@ void GraphWriter::flush(std::function<void()> done) {
 }
 
 void GraphWriter::drain() {
-  if (retrying_) return;  // the timer drains when it fires
-  std::deque<Pending> batch;
+  // The retry timer, or the end of the transaction in flight, drains again.
+  if (retrying_ || saving_) return;
+  auto batch = std::make_shared<Batch>();
   {
     std::lock_guard lock(mutex_);
-    batch.swap(queue_);
+    batch->pending.swap(queue_);
     draining_ = false;
   }
-  if (batch.empty()) return;
+  if (batch->pending.empty()) return;
 
-  const Snapshot before = graph_.snapshot();
+  batch->before = graph_.snapshot();
   std::map<EntityKey, ChangeType> merged;
-  for (const Pending& p : batch) {
+  for (const Pending& p : batch->pending) {
     if (p.flushed) continue;
     try {
       merge_into(merged, graph_.apply(p.delta));
@@ -65,37 +69,68 @@ void GraphWriter::drain() {
       log::error("graph.delta_rejected", {{"source", p.source}, {"error", e.what()}});
     }
   }
-
-  if (!merged.empty()) {
-    GraphChanges to_write;
-    to_write.version = graph_.current().version();
-    for (auto& [key, type] : merged) to_write.changes.push_back({type, key});
-    try {
-      store_.save(graph_.current(), to_write);
-    } catch (const StoreError& e) {
-      // Roll the graph back and keep the batch, in order, ahead of anything newer.
-      graph_ = Graph(before);
-      {
-        std::lock_guard lock(mutex_);
-        for (auto it = batch.rbegin(); it != batch.rend(); ++it) queue_.push_front(std::move(*it));
-      }
-      retry_delay_ =
-          retry_delay_.count() == 0 ? kFirstRetry : std::min(retry_delay_ * 2, kMaxRetry);
-      log::error("store.write_failed", {{"error", e.what()},
-                                        {"entities", to_write.changes.size()},
-                                        {"retry_in_ms", retry_delay_.count()}});
-      schedule_retry();
-      return;
-    }
-    if (retry_delay_.count() != 0) {
-      log::info("store.write_recovered", {{"entities", to_write.changes.size()}});
-      retry_delay_ = std::chrono::milliseconds(0);
-    }
-    const Snapshot after = graph_.snapshot();
-    publisher_.publish(after);
-    for (const Listener& l : listeners_) l(to_write, after);
+  if (merged.empty()) {
+    finish(*batch);
+    return;
   }
-  for (const Pending& p : batch) {
+  batch->to_write.version = graph_.current().version();
+  for (auto& [key, type] : merged) batch->to_write.changes.push_back({type, key});
+
+  // The transaction runs on the writer's thread; until it ends, the graph stays as it is (no
+  // other batch is applied) and nothing is published.
+  saving_ = true;
+  boost::asio::post(store_io_, [this, batch, after = graph_.snapshot()] {
+    std::optional<std::string> error;
+    const auto started = std::chrono::steady_clock::now();
+    try {
+      store_.save(after, batch->to_write);
+    } catch (const StoreError& e) {
+      error = e.what();
+    }
+    if (!error) {
+      log::debug("graph.batch_saved",
+                 {{"entries", batch->pending.size()},
+                  {"entities", batch->to_write.changes.size()},
+                  {"save_us", std::chrono::duration_cast<std::chrono::microseconds>(
+                                  std::chrono::steady_clock::now() - started)
+                                  .count()}});
+    }
+    boost::asio::post(strand_,
+                      [this, batch, error = std::move(error)] { persisted(batch, error); });
+  });
+}
+
+void GraphWriter::persisted(std::shared_ptr<Batch> batch, std::optional<std::string> error) {
+  saving_ = false;
+  if (error) {
+    // Roll the graph back and keep the batch, in order, ahead of anything newer.
+    graph_ = Graph(batch->before);
+    {
+      std::lock_guard lock(mutex_);
+      for (auto it = batch->pending.rbegin(); it != batch->pending.rend(); ++it) {
+        queue_.push_front(std::move(*it));
+      }
+    }
+    retry_delay_ = retry_delay_.count() == 0 ? kFirstRetry : std::min(retry_delay_ * 2, kMaxRetry);
+    log::error("store.write_failed", {{"error", *error},
+                                      {"entities", batch->to_write.changes.size()},
+                                      {"retry_in_ms", retry_delay_.count()}});
+    schedule_retry();
+    return;
+  }
+  if (retry_delay_.count() != 0) {
+    log::info("store.write_recovered", {{"entities", batch->to_write.changes.size()}});
+    retry_delay_ = std::chrono::milliseconds(0);
+  }
+  const Snapshot after = graph_.snapshot();
+  publisher_.publish(after);
+  for (const Listener& l : listeners_) l(batch->to_write, after);
+  finish(*batch);
+  drain();  // what was submitted meanwhile
+}
+
+void GraphWriter::finish(Batch& batch) {
+  for (const Pending& p : batch.pending) {
     if (p.flushed) p.flushed();
   }
 }

@@ -2,17 +2,25 @@
 // submit Deltas from their own strands; the writer applies them in arrival order on its strand,
 // persists each batch in one store transaction, then publishes the new snapshot to readers and
 // tells its listeners. Deltas queued while a batch is being written go together in the next one.
+//
+// The store transaction (an fsync) runs on the writer's own thread, not on the executor's: while
+// it waits for the disk, the executor's threads serve the other peers and the reconciler.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <chrono>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <thread>
 
 #include "graph/graph.h"
 #include "store/store.h"
@@ -27,6 +35,9 @@ class GraphWriter {
 
   // `graph` is the state loaded from `store` at start.
   GraphWriter(boost::asio::any_io_executor executor, Store& store, Graph graph);
+  // Ends the writer's thread. Destroy the writer once idle: after a flush() called back, with
+  // nothing submitted since (what is queued is not written).
+  ~GraphWriter();
   GraphWriter(const GraphWriter&) = delete;
   GraphWriter& operator=(const GraphWriter&) = delete;
 
@@ -50,7 +61,16 @@ class GraphWriter {
     std::string source;
     std::function<void()> flushed;  // set for flush markers instead of a Delta
   };
-  void drain();  // on the strand
+  // One batch between its application to the graph and the end of its store transaction.
+  struct Batch {
+    std::deque<Pending> pending;
+    Snapshot before;  // to roll back to when the store refuses the batch
+    GraphChanges to_write;
+  };
+  void enqueue(Pending pending);
+  void drain();                                                                    // on the strand
+  void persisted(std::shared_ptr<Batch> batch, std::optional<std::string> error);  // on the strand
+  void finish(Batch& batch);  // on the strand: the flush markers of a batch
   void schedule_retry();
 
   boost::asio::strand<boost::asio::any_io_executor> strand_;
@@ -63,8 +83,14 @@ class GraphWriter {
   std::mutex mutex_;
   std::deque<Pending> queue_;  // guarded by mutex_
   bool draining_ = false;      // guarded by mutex_: a drain is posted or running
+  bool saving_ = false;        // strand-confined: a store transaction is in flight
   bool retrying_ = false;      // strand-confined: waiting for the retry timer
   std::chrono::milliseconds retry_delay_{0};
+
+  // The writer's thread, for store transactions only; declared last so that it is joined first.
+  boost::asio::io_context store_io_;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> store_work_;
+  std::thread store_thread_;
 };
 
 }  // namespace vmfabric

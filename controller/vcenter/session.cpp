@@ -230,6 +230,8 @@ struct VCenterSession::Impl : std::enable_shared_from_this<Impl> {
       co_await refresh_hints(d, hosts_with_pnic_changes(d));
       if (!changed && d.empty()) continue;
       state.last_update_ms = now_ms();
+      // At debug level, when each update reached the graph writer (for latency measurements).
+      log::debug("vcenter.update", {{"vcenter", config.name}, {"graph_ops", d.size()}});
       publish(std::move(d));
     }
   }

@@ -73,6 +73,15 @@ TEST_CASE("apply commits one session and the read-back verifies it") {
   CHECK(report.verified());
   CHECK(report.commands.front() == "configure session vmfabric-1");
   CHECK(report.commands.back() == "commit");
+  // The read-back came in the same request as the session, and covers what it changed only.
+  CHECK(requests(emu, "leaf1a") == 1);
+  CHECK_FALSE(report.all_vlans);
+  CHECK_FALSE(report.all_switchports);
+  REQUIRE(report.vlans.size() == 1);
+  CHECK(report.vlans[0].id == VlanId::checked(120));
+  REQUIRE(report.switchports.size() == 2);
+  CHECK(report.switchports[0].name.str() == "Ethernet49");
+  CHECK(switchport(report.switchports, "Port-Channel11").allowed.contains(VlanId::checked(120)));
 
   const SwitchReadings r = client.read_state();
   bool found = false;
@@ -83,6 +92,40 @@ TEST_CASE("apply commits one session and the read-back verifies it") {
   CHECK(switchport(r.switchports, "Ethernet49").allowed.contains(VlanId::checked(120)));
   CHECK(switchport(r.switchports, "Port-Channel11").allowed.contains(VlanId::checked(120)));
   CHECK(emu.journal("leaf1a").size() == 1);
+}
+
+TEST_CASE("deleting VLANs reads the whole VLAN database back and verifies they are gone") {
+  EosEmulator emu(lab_options());
+  EapiClient client(switch_config(emu, "leaf1a"));
+  client.apply(web_vlan_on_uplinks(), "vmfabric-1");
+  ChangeSet undo;
+  undo.delete_vlans = VlanSet::of({120});
+  undo.interfaces[InterfaceName("Ethernet49")].remove = VlanSet::of({120});
+  undo.interfaces[InterfaceName("Port-Channel11")].remove = VlanSet::of({120});
+  const ApplyReport report = client.apply(undo, "vmfabric-2");
+  CHECK(report.verified());
+  CHECK(report.all_vlans);
+  CHECK_FALSE(report.all_switchports);
+  CHECK(report.vlans.size() > 1);
+  for (const VlanEntry& v : report.vlans) CHECK(v.id != VlanId::checked(120));
+  CHECK_FALSE(switchport(report.switchports, "Ethernet49").allowed.contains(VlanId::checked(120)));
+  CHECK(requests(emu, "leaf1a") == 2);
+}
+
+TEST_CASE("a read-back refused after the commit is read again in full") {
+  EosEmulator emu(lab_options());
+  EapiClient client(switch_config(emu, "leaf1a"));
+  // No change on Ethernet999 (nothing is sent for it) but it is in the read-back, which the
+  // switch refuses after the session was committed.
+  ChangeSet cs = web_vlan_on_uplinks();
+  cs.interfaces[InterfaceName("Ethernet999")];
+  const ApplyReport report = client.apply(cs, "vmfabric-1");
+  CHECK(emu.journal("leaf1a").size() == 1);
+  CHECK(requests(emu, "leaf1a") == 2);
+  CHECK(report.all_vlans);
+  CHECK(report.all_switchports);
+  CHECK(switchport(report.switchports, "Port-Channel11").allowed.contains(VlanId::checked(120)));
+  CHECK(report.mismatches == std::vector<std::string>{"Ethernet999 is not a switchport"});
 }
 
 TEST_CASE("applying the same ChangeSet twice changes nothing the second time") {

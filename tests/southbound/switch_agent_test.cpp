@@ -32,7 +32,10 @@ class Fleet {
   Fleet(GraphPipeline& pipeline, const EosEmulator& emu, SwitchAgentOptions options) {
     std::vector<SwitchConfig> configs;
     for (const std::string& name : emu.switch_names()) configs.push_back(switch_config(emu, name));
+    // Every switch is known before the first poll (as vmfabricd does at start), so that each
+    // recognises the others as LLDP neighbours in its first reading.
     pipeline.writer().submit(new_switches(configs, *pipeline.graph()), "test");
+    pipeline.flush();
     start_ = Clock::now();
     for (const SwitchConfig& c : configs) {
       agents_.push_back(std::make_unique<SwitchAgent>(
@@ -282,6 +285,17 @@ TEST_CASE("an apply through the agent reaches the switch and the graph") {
     return i && s && i->allowed.contains(VlanId::checked(130)) &&
            s->vlans.contains(VlanId::checked(130));
   }));
+  // The read-back covered VLAN 130 and Ethernet49 only: what the poll said of the rest stays.
+  {
+    const auto g = pipeline.graph();
+    const Switch* s = g->find<Switch>(SwitchId("leaf2a"));
+    REQUIRE(s);
+    CHECK(s->vlans.contains(VlanId::checked(10)));
+    const Interface* other =
+        g->find<Interface>(InterfaceId{SwitchId("leaf2a"), InterfaceName("Ethernet50")});
+    REQUIRE(other);
+    CHECK(other->allowed.contains(VlanId::checked(10)));
+  }
 
   SECTION("a refused apply is reported and changes nothing") {
     ChangeSet bad;

@@ -66,8 +66,15 @@ type server struct {
 
 func startServer(t *testing.T, conn []string, args ...string) *server {
 	t.Helper()
+	return startServerEnv(t, conn, nil, args...)
+}
+
+// startServerEnv: startServer with more environment variables for serve.
+func startServerEnv(t *testing.T, conn []string, env []string, args ...string) *server {
+	t.Helper()
 	s := &server{conn: conn}
 	cmd := command(append([]string{"serve", "--topology", testTopology}, args...)...)
+	cmd.Env = append(cmd.Env, env...)
 	cmd.Stderr = &s.stderr
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -926,6 +933,25 @@ func TestServeUsageErrors(t *testing.T) {
 			t.Errorf("%v: %v, stdout %q, stderr %q; want exit 1 and %q", tc.args, err, stdout.String(), stderr.String(), tc.want)
 		}
 	}
+}
+
+// The harness is built with the property collector overlay (overlay/, README.md "Property
+// updates"): its interval variable is read at start, and a bad value is refused.
+func TestUpdateIntervalOverlay(t *testing.T) {
+	const env = "VMFABRIC_VCSIM_UPDATE_INTERVAL"
+	for _, value := range []string{"bogus", "10us"} {
+		var stdout, stderr bytes.Buffer
+		cmd := command("serve", "--topology", testTopology)
+		cmd.Env = append(cmd.Env, env+"="+value)
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		err := cmd.Run()
+		want := env + "=\"" + value + "\": expected a Go duration of at least 100µs"
+		if exit, ok := err.(*exec.ExitError); !ok || exit.ExitCode() != 1 || stdout.Len() != 0 || !strings.Contains(stderr.String(), want) {
+			t.Errorf("%s=%s: %v, stdout %q, stderr %q; want exit 1 and %q (is the harness built without -overlay?)", env, value, err, stdout.String(), stderr.String(), want)
+		}
+	}
+	// govmomi's own interval is accepted (startServerEnv fails the test otherwise).
+	startServerEnv(t, nil, []string{env + "=250ms"})
 }
 
 // testStorm: three paced changes of dv-web's VLAN, one JSON line each, in order and timed; the
