@@ -5,21 +5,23 @@
 namespace vmfabric::reconcile {
 
 std::int64_t HoldDown::want(const Key& key, std::int64_t now_ms) {
-  seen_[key] = true;
-  return since_.try_emplace(key, now_ms).first->second;
+  Since& since = since_.try_emplace(key, Since{now_ms, diff_}).first->second;
+  since.diff = diff_;
+  return since.ms;
 }
 
 void HoldDown::keep(const SwitchId& sw) {
-  for (const auto& [key, since] : since_) {
-    if (std::get<0>(key) == sw) seen_[key] = true;
+  // Keys start with the switch: only its own range.
+  for (auto it = since_.lower_bound(Key{sw, InterfaceName(), VlanId{0}});
+       it != since_.end() && std::get<0>(it->first) == sw; ++it) {
+    it->second.diff = diff_;
   }
 }
 
-void HoldDown::begin() { seen_.clear(); }
+void HoldDown::begin() { ++diff_; }
 
 void HoldDown::end() {
-  std::erase_if(since_, [&](const auto& entry) { return !seen_.contains(entry.first); });
-  seen_.clear();
+  std::erase_if(since_, [&](const auto& entry) { return entry.second.diff != diff_; });
 }
 
 namespace {

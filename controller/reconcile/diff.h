@@ -34,8 +34,12 @@ class HoldDown {
   std::size_t size() const { return since_.size(); }
 
  private:
-  std::map<Key, std::int64_t> since_;
-  std::map<Key, bool> seen_;
+  struct Since {
+    std::int64_t ms = 0;
+    std::uint64_t diff = 0;  // the last diff that wanted (or kept) it
+  };
+  std::map<Key, Since> since_;
+  std::uint64_t diff_ = 0;  // the diff in progress
 };
 
 struct SafetyPolicy {
