@@ -13,6 +13,7 @@
 
 #include "controller/planner/lab.h"
 #include "northbound/api/routes.h"
+#include "viewer_routes.h"
 
 using namespace vmfabric;
 using namespace vmfabric::northbound;
@@ -385,21 +386,9 @@ TEST_CASE("metrics: GET /metrics needs a viewer token and answers the text forma
   const Lab lab = small_lab();
   StatsSource source(lab.snapshot());
   api::Endpoints endpoints(source);
-  router::Router router([](std::string_view token) -> std::optional<auth::Principal> {
-    if (token == "t") return auth::Principal{"t", auth::Role::kViewer};
-    return std::nullopt;
-  });
-  endpoints.add_to(router);
-  // As the server does: route, then count.
-  auto get = [&](const std::string& target, const std::string& token = "t") {
-    http::Request r;
-    r.method = "GET";
-    r.target = target;
-    if (!token.empty()) r.headers.emplace_back("authorization", "Bearer " + token);
-    std::string route;
-    http::Response response = router.handle(r, nullptr, &route);
-    endpoints.count_request(route, response.status);
-    return response;
+  vmfabric::testing::ViewerRoutes routes(endpoints);
+  const auto get = [&](const std::string& target, const std::string& token = "t") {
+    return routes.get(target, token);
   };
   CHECK(get("/metrics", "").status == 401);
   CHECK(get("/metrics", "wrong").status == 401);

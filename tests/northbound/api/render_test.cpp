@@ -10,6 +10,7 @@
 #include "northbound/api/routes.h"
 #include "northbound/http/time.h"
 #include "support/temp_dir.h"
+#include "viewer_routes.h"
 
 using namespace vmfabric;
 using namespace vmfabric::northbound;
@@ -459,17 +460,9 @@ TEST_CASE("the routes serve every endpoint as JSON behind a token", "[api]") {
   Lab lab = vm_lab();
   FakeSource source(lab.snapshot());
   api::Endpoints endpoints(source);
-  router::Router router([](std::string_view token) -> std::optional<auth::Principal> {
-    if (token == "t") return auth::Principal{"t", auth::Role::kViewer};
-    return std::nullopt;
-  });
-  endpoints.add_to(router);
-  auto get = [&](const std::string& target, const std::string& token = "t") {
-    http::Request r;
-    r.method = "GET";
-    r.target = target;
-    if (!token.empty()) r.headers.emplace_back("authorization", "Bearer " + token);
-    return router.handle(r);
+  vmfabric::testing::ViewerRoutes routes(endpoints);
+  const auto get = [&](const std::string& target, const std::string& token = "t") {
+    return routes.get(target, token);
   };
   for (const char* target :
        {"/api/v1/switches", "/api/v1/switches/leaf1a", "/api/v1/switches/leaf1a/interfaces",
