@@ -53,6 +53,14 @@ void append_run(std::string& out, int first, int last) {
   }
 }
 
+// The first run starting after `v` (so the one before it, if any, is the last starting at or
+// before `v`).
+template <class Runs>
+auto first_run_after(Runs& runs, std::uint16_t v) {
+  return std::upper_bound(runs.begin(), runs.end(), v,
+                          [](std::uint16_t x, const auto& r) { return x < r.first; });
+}
+
 }  // namespace
 
 VlanId VlanId::checked(long v) {
@@ -118,22 +126,47 @@ VlanSet VlanSet::of(std::initializer_list<int> ids) {
 }
 
 bool VlanSet::contains(VlanId v) const {
-  // The last run starting at or before v.
-  const auto after = std::upper_bound(runs_.begin(), runs_.end(), v.value,
-                                      [](std::uint16_t x, const Run& r) { return x < r.first; });
+  const auto after = first_run_after(runs_, v.value);
   return after != runs_.begin() && std::prev(after)->last >= v.value;
 }
 
+// In place, O(log n + merged runs): sets built one id at a time (parsers, tests) must not rebuild
+// every run per id.
 void VlanSet::insert_range(VlanId first, VlanId last) {
-  VlanSet one;
-  one.runs_.push_back({first.value, last.value});
-  *this |= one;
+  int lo = first.value;
+  int hi = last.value;
+  // The first run that overlaps or touches [lo, hi] or lies after it.
+  auto begin = std::lower_bound(runs_.begin(), runs_.end(), lo,
+                                [](const Run& r, int x) { return r.last + 1 < x; });
+  auto end = begin;
+  for (; end != runs_.end() && end->first <= hi + 1; ++end) {
+    lo = std::min<int>(lo, end->first);
+    hi = std::max<int>(hi, end->last);
+  }
+  const Run merged{static_cast<std::uint16_t>(lo), static_cast<std::uint16_t>(hi)};
+  if (begin == end) {
+    runs_.insert(begin, merged);
+  } else {
+    *begin = merged;
+    runs_.erase(std::next(begin), end);
+  }
 }
 
 void VlanSet::erase(VlanId v) {
-  VlanSet one;
-  one.runs_.push_back({v.value, v.value});
-  *this -= one;
+  const auto after = first_run_after(runs_, v.value);
+  if (after == runs_.begin() || std::prev(after)->last < v.value) return;
+  const auto run = std::prev(after);
+  if (run->first == run->last) {
+    runs_.erase(run);
+  } else if (run->first == v.value) {
+    ++run->first;
+  } else if (run->last == v.value) {
+    --run->last;
+  } else {  // split
+    const Run tail{static_cast<std::uint16_t>(v.value + 1), run->last};
+    run->last = static_cast<std::uint16_t>(v.value - 1);
+    runs_.insert(after, tail);
+  }
 }
 
 std::size_t VlanSet::size() const {

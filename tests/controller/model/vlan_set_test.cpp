@@ -231,7 +231,7 @@ TEST_CASE("VlanSet round trips through its text form", "[vlan_set]") {
   SECTION("random sets against a std::set reference") {
     std::mt19937 rng(20240611);
     int nonempty = 0;
-    for (int i = 0; i < 3000; ++i) {
+    for (int i = 0; i < 800; ++i) {
       const std::set<int> ids = random_ids(rng);
       const VlanSet s = from(ids);
       INFO("set #" << i << " with " << ids.size() << " ids");
@@ -251,7 +251,7 @@ TEST_CASE("VlanSet round trips through its text form", "[vlan_set]") {
         REQUIRE(VlanSet::parse(s.to_range_list()) == s);
       }
     }
-    REQUIRE(nonempty > 2500);
+    REQUIRE(nonempty > 650);
   }
 }
 
@@ -360,7 +360,7 @@ TEST_CASE("VlanSet set algebra", "[vlan_set]") {
 
 TEST_CASE("VlanSet set algebra agrees with std::set on random sets", "[vlan_set]") {
   std::mt19937 rng(7);
-  for (int i = 0; i < 500; ++i) {
+  for (int i = 0; i < 200; ++i) {
     const std::set<int> x = random_ids(rng);
     const std::set<int> y = random_ids(rng);
     std::set<int> uni = x, inter, diff;
