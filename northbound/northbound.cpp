@@ -10,12 +10,13 @@
 #include "northbound/api/routes.h"
 #include "northbound/auth/tokens.h"
 #include "northbound/router/router.h"
+#include "northbound/web/web_root.h"
 
 namespace vmfabric::northbound {
 
 struct ApiServer::Impl {
   Impl(const ApiConfig& cfg, const ApiSource& source, http::ServerOptions tuning)
-      : config(cfg), endpoints(source), options(std::move(tuning)) {
+      : config(cfg), endpoints(source), web(config.web_root), options(std::move(tuning)) {
     options.host = config.listen.host;
     options.port = config.listen.port;
     options.tls_cert_file = config.tls_cert_file;
@@ -29,6 +30,8 @@ struct ApiServer::Impl {
     std::string route;
     http::Response response = router->handle(request, &who, &route);
     endpoints.count_request(route, response.status);
+    // Most requests log nothing (api.request is a debug line): skip building the line.
+    if (response.status != 401 && !log::enabled(log::Level::kDebug)) return response;
     const auto us = std::chrono::duration_cast<std::chrono::microseconds>(
                         std::chrono::steady_clock::now() - start)
                         .count();
@@ -70,6 +73,7 @@ struct ApiServer::Impl {
 
   ApiConfig config;
   api::Endpoints endpoints;
+  web::WebRoot web;
   http::ServerOptions options;
   std::unique_ptr<auth::TokenRegistry> tokens;
   std::unique_ptr<router::Router> router;
@@ -106,6 +110,8 @@ void ApiServer::start() {
   s.router = std::make_unique<router::Router>(
       [tokens = s.tokens.get()](std::string_view token) { return tokens->verify(token); });
   s.endpoints.add_to(*s.router);
+  s.web.add_to(*s.router);
+  log::info("api.web_root", {{"dir", s.web.dir()}, {"installed", s.web.installed()}});
   auto server = std::make_unique<http::Server>(
       s.options, [&s](const http::Request& request) { return s.handle(request); });
   try {

@@ -38,6 +38,31 @@ bool transient(const std::exception& e) {
   return http && http->status() >= 500;
 }
 
+// How a request failed, for EapiStats.
+EapiFailure failure_of(const std::exception& e) {
+  if (const auto* http = dynamic_cast<const net::HttpError*>(&e)) {
+    switch (http->kind()) {
+      case net::HttpError::Kind::kResolve:
+      case net::HttpError::Kind::kConnect:
+        return EapiFailure::kConnect;
+      case net::HttpError::Kind::kTls:
+        return EapiFailure::kTls;
+      case net::HttpError::Kind::kTimeout:
+        return EapiFailure::kTimeout;
+      case net::HttpError::Kind::kClosed:
+        return EapiFailure::kClosed;
+      case net::HttpError::Kind::kProtocol:
+      case net::HttpError::Kind::kTooLarge:
+        return EapiFailure::kBadResponse;
+    }
+  }
+  if (const auto* http = dynamic_cast<const EapiHttpError*>(&e)) {
+    return http->unauthorized() ? EapiFailure::kAuth : EapiFailure::kHttpStatus;
+  }
+  if (dynamic_cast<const EapiError*>(&e) != nullptr) return EapiFailure::kCommand;
+  return EapiFailure::kBadResponse;
+}
+
 // At most `n` bytes of a body for a message, on one line.
 std::string excerpt(std::string_view body, std::size_t n = 200) {
   std::string out(body.substr(0, n));
@@ -107,9 +132,27 @@ struct EapiSession::Impl {
         retry_timer(ex),
         authorization(net::basic_auth(endpoint.username, endpoint.password.reveal())) {}
 
-  // One runCmds request, `enable` first; the results of `cmds` (enable's dropped).
+  // One runCmds request, `enable` first; the results of `cmds` (enable's dropped). Recorded in
+  // options.stats.
   asio::awaitable<std::vector<json>> run(const std::vector<std::string>& cmds, Format format) {
     if (shut) throw Error("switch " + endpoint.name + ": the eAPI session is shut down");
+    const auto started = std::chrono::steady_clock::now();
+    const auto record = [&](std::optional<EapiFailure> failure) {
+      if (options.stats != nullptr) {
+        options.stats->record(endpoint.name, std::chrono::steady_clock::now() - started, failure);
+      }
+    };
+    try {
+      std::vector<json> results = co_await exchange(cmds, format);
+      record(std::nullopt);
+      co_return results;
+    } catch (const std::exception& e) {
+      record(failure_of(e));
+      throw;
+    }
+  }
+
+  asio::awaitable<std::vector<json>> exchange(const std::vector<std::string>& cmds, Format format) {
     std::vector<std::string> all;
     all.reserve(cmds.size() + 1);
     all.emplace_back("enable");

@@ -19,6 +19,7 @@
 #include "net/http_client.h"
 #include "southbound/change_set.h"
 #include "southbound/eapi.h"
+#include "southbound/eapi_stats.h"
 #include "southbound/readers.h"
 
 namespace vmfabric::southbound {
@@ -55,6 +56,9 @@ struct EapiOptions {
   // a certificate that does not verify.
   int read_attempts = 3;
   std::chrono::milliseconds retry_backoff{250};  // before the 2nd try; doubled for each next one
+  // Where each request's duration and failure are recorded (for /metrics); none when null. Must
+  // outlive the session.
+  EapiStats* stats = nullptr;
 };
 
 // What one applied ChangeSet did.

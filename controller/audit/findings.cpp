@@ -104,6 +104,18 @@ class Auditor {
     }
   }
 
+  // A VLAN finding of `kind` at `interface` of `sw` ("" for its VLAN database), attributed.
+  Finding vlan_finding(FindingKind kind, const std::string& sw, const std::string& interface,
+                       VlanSet vlans, bool now_missing) const {
+    Finding f;
+    f.kind = kind;
+    f.switch_name = sw;
+    f.interface = interface;
+    f.vlans = std::move(vlans);
+    attribute(f, interface, now_missing);
+    return f;
+  }
+
   void audit_switch(const Switch& sw) {
     const std::string& name = sw.id.str();
     if (in_.unreadable.contains(name) || sw.reachability != Reachability::kReachable) {
@@ -128,14 +140,10 @@ class Auditor {
       const VlanSet observed = trunk ? i->allowed : VlanSet();
       const std::string at = name + " " + interface.str();
 
-      Finding missing;
-      missing.kind = FindingKind::kVlanMissing;
-      missing.switch_name = name;
-      missing.interface = interface.str();
-      missing.vlans = desired - observed;
+      Finding missing =
+          vlan_finding(FindingKind::kVlanMissing, name, interface.str(), desired - observed, true);
       if (!missing.vlans.empty()) {
         add_why(missing, where);
-        attribute(missing, interface.str(), true);
         missing.detail = "VLAN " + missing.vlans.to_range_list() + " not allowed on " + at +
                          (trunk ? ""
                           : i   ? " (not a trunk: vmfabric configures trunks only; make it one)"
@@ -147,13 +155,9 @@ class Auditor {
         out_.push_back(std::move(missing));
       }
 
-      Finding unneeded;
-      unneeded.kind = FindingKind::kVlanUnneeded;
-      unneeded.switch_name = name;
-      unneeded.interface = interface.str();
-      unneeded.vlans = (observed & in_.policy.managed) - desired;
+      Finding unneeded = vlan_finding(FindingKind::kVlanUnneeded, name, interface.str(),
+                                      (observed & in_.policy.managed) - desired, false);
       if (!unneeded.vlans.empty()) {
-        attribute(unneeded, interface.str(), false);
         unneeded.detail = "managed VLAN " + unneeded.vlans.to_range_list() + " allowed on " + at +
                           " where nothing needs it" + outside_note(unneeded) +
                           "; audit.remediate full removes it";
@@ -161,19 +165,17 @@ class Auditor {
       }
     }
 
-    Finding db;
-    db.kind = FindingKind::kVlanNotInDatabase;
-    db.switch_name = name;
+    VlanSet absent;
     for (const auto& [vlan, vlan_name] : plan->vlans) {
-      if (!sw.vlans.contains(vlan)) db.vlans.insert(vlan);
+      if (!sw.vlans.contains(vlan)) absent.insert(vlan);
     }
+    Finding db = vlan_finding(FindingKind::kVlanNotInDatabase, name, "", absent, true);
     if (!db.vlans.empty()) {
       for (const auto& [interface, allowed] : plan->allowed) {
         if (db.why.size() < Finding::kMaxWhy && !(allowed & db.vlans).empty()) {
           db.why.push_back("needed on " + interface.str());
         }
       }
-      attribute(db, "", true);
       db.detail = "VLAN " + db.vlans.to_range_list() + " missing from " + name +
                   "'s VLAN database: trunks allowing it carry nothing for it" + outside_note(db) +
                   "; audit.remediate add-only or full creates it";

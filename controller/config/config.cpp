@@ -42,7 +42,8 @@ class Problems {
  public:
   explicit Problems(std::string_view file) : file_(file) {}
   void add(const std::string& path, const std::string& message) {
-    list_.push_back(file_ + ": " + (path.empty() ? "" : path + ": ") + message);
+    list_.push_back((file_.empty() ? "" : file_ + ": ") + (path.empty() ? "" : path + ": ") +
+                    message);
   }
   bool empty() const { return list_.empty(); }
   std::vector<std::string> take() { return std::move(list_); }
@@ -129,8 +130,9 @@ class ObjectReader {
   }
 
   // One of `choices` (strings), as its index.
-  std::optional<std::size_t> choice(std::string_view key, const std::vector<std::string>& choices) {
-    const json* v = get(key, false);
+  std::optional<std::size_t> choice(std::string_view key, const std::vector<std::string>& choices,
+                                    bool required = false) {
+    const json* v = get(key, required);
     if (v == nullptr) return std::nullopt;
     if (v->is_string()) {
       const auto it = std::find(choices.begin(), choices.end(), v->get<std::string>());
@@ -397,6 +399,15 @@ ApiConfig read_api(ObjectReader& top, Problems& problems, const std::string& bas
     if (auto k = t.string("key_file", true)) api.tls_key_file = absolute(base_dir, *k);
     t.done();
   }
+  if (auto w = r.string("web_root", false)) {
+    api.web_root = absolute(base_dir, *w);
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(std::filesystem::path(api.web_root) / "index.html", ec)) {
+      problems.add("api.web_root", "no web viewer in \"" + api.web_root +
+                                       "\" (no index.html there); point it at the directory the "
+                                       "build writes (BUILD_DIR/web), or leave it out");
+    }
+  }
   api.allow_insecure_http = r.boolean("allow_insecure_http").value_or(false);
   if (!api.tls() && !is_loopback(api.listen.host) && !api.allow_insecure_http &&
       r.get("listen", false) != nullptr && r.get("tls", false) == nullptr) {
@@ -409,27 +420,34 @@ ApiConfig read_api(ObjectReader& top, Problems& problems, const std::string& bas
   return api;
 }
 
-PolicyConfig read_policy(ObjectReader& top, Problems& problems) {
+// `require_all`: every key must be given (a replacement through the API), not only managed_vlans.
+PolicyConfig read_policy_object(ObjectReader& r, Problems& problems, bool require_all) {
   PolicyConfig p;
-  const json* v = top.get("policy", true);
-  if (v == nullptr) return p;
-  ObjectReader r(*v, "policy", problems);
   if (auto vlans = r.string("managed_vlans", true)) {
     try {
       p.managed_vlans = VlanSet::parse(*vlans);
     } catch (const VlanSetError& e) {
-      problems.add("policy.managed_vlans", e.what());
+      problems.add(r.path("managed_vlans"), e.what());
     }
   }
-  if (auto m = r.choice("mode", {"on-demand", "cluster", "portgroup"})) {
+  if (auto m = r.choice("mode", {"on-demand", "cluster", "portgroup"}, require_all)) {
     p.mode = static_cast<PlanMode>(*m);
   }
-  p.prune_delay_s = r.integer("prune_delay_s", 0, 7 * 86400).value_or(p.prune_delay_s);
-  p.max_removals_per_cycle =
-      r.integer("max_removals_per_cycle", 1, 1'000'000).value_or(p.max_removals_per_cycle);
-  if (auto a = r.choice("apply", {"auto", "dry-run"})) p.apply = static_cast<ApplyMode>(*a);
+  p.prune_delay_s = r.integer("prune_delay_s", 0, 7 * 86400, require_all).value_or(p.prune_delay_s);
+  p.max_removals_per_cycle = r.integer("max_removals_per_cycle", 1, 1'000'000, require_all)
+                                 .value_or(p.max_removals_per_cycle);
+  if (auto a = r.choice("apply", {"auto", "dry-run"}, require_all)) {
+    p.apply = static_cast<ApplyMode>(*a);
+  }
   r.done();
   return p;
+}
+
+PolicyConfig read_policy(ObjectReader& top, Problems& problems) {
+  const json* v = top.get("policy", true);
+  if (v == nullptr) return PolicyConfig{};
+  ObjectReader r(*v, "policy", problems);
+  return read_policy_object(r, problems, false);
 }
 
 AuditConfig read_audit(ObjectReader& top, Problems& problems) {
@@ -512,19 +530,73 @@ std::optional<std::string> Credential::problem() const {
   return std::nullopt;
 }
 
-Config parse_config(std::string_view text, std::string_view name, const std::string& base_dir) {
-  Problems problems(name);
-  json doc;
+namespace {
+
+// Parses JSON with comments. Throws ConfigError "<name>:<line>:<column>: invalid JSON: ...", or
+// "line L, column C: invalid JSON: ..." without a name.
+json parse_json(std::string_view text, std::string_view name) {
   try {
-    doc = json::parse(text, nullptr, /*allow_exceptions=*/true, /*ignore_comments=*/true);
+    return json::parse(text, nullptr, /*allow_exceptions=*/true, /*ignore_comments=*/true);
   } catch (const json::parse_error& e) {
     // nlohmann's message carries its own "[json.exception...] parse error at line..." prefix.
     std::string what = e.what();
     const std::size_t colon = what.find(": ", what.find("parse error"));
-    throw ConfigError(
-        {std::string(name) + ":" + position(text, e.byte == 0 ? 0 : e.byte - 1) +
-         ": invalid JSON: " + (colon == std::string::npos ? what : what.substr(colon + 2))});
+    std::string where = position(text, e.byte == 0 ? 0 : e.byte - 1);
+    if (name.empty()) {
+      where = "line " + where.replace(where.find(':'), 1, ", column ");
+    } else {
+      where = std::string(name) + ":" + where;
+    }
+    throw ConfigError({where + ": invalid JSON: " +
+                       (colon == std::string::npos ? what : what.substr(colon + 2))});
   }
+}
+
+// One entry given alone (the API's request bodies, the entries it persisted): the same reader as
+// in a config file, problems named "<path>.<key>" ("switches[].port").
+template <class Read>
+auto parse_entry(std::string_view text, std::string path, Read read) {
+  const json doc = parse_json(text, "");
+  Problems problems("");
+  ObjectReader r(doc, std::move(path), problems);
+  if (!r.ok()) throw ConfigError(problems.take());
+  auto entry = read(r, problems);
+  if (!problems.empty()) throw ConfigError(problems.take());
+  return entry;
+}
+
+}  // namespace
+
+SwitchConfig parse_switch_entry(std::string_view text, const std::string& base_dir) {
+  return parse_entry(text, "switches[]", [&](ObjectReader& r, Problems& problems) {
+    return read_switch(r, problems, base_dir);
+  });
+}
+
+VCenterConfig parse_vcenter_entry(std::string_view text, const std::string& base_dir) {
+  return parse_entry(text, "vcenters[]", [&](ObjectReader& r, Problems& problems) {
+    return read_vcenter(r, problems, base_dir);
+  });
+}
+
+PolicyConfig parse_policy_entry(std::string_view text) {
+  return parse_entry(text, "policy", [](ObjectReader& r, Problems& problems) {
+    return read_policy_object(r, problems, true);
+  });
+}
+
+std::string policy_entry(const PolicyConfig& policy) {
+  return json{{"managed_vlans", policy.managed_vlans.to_string()},
+              {"mode", to_string(policy.mode)},
+              {"prune_delay_s", policy.prune_delay_s},
+              {"max_removals_per_cycle", policy.max_removals_per_cycle},
+              {"apply", to_string(policy.apply)}}
+      .dump();
+}
+
+Config parse_config(std::string_view text, std::string_view name, const std::string& base_dir) {
+  Problems problems(name);
+  const json doc = parse_json(text, name);
 
   Config cfg;
   ObjectReader top(doc, "", problems);

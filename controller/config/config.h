@@ -58,6 +58,8 @@ struct ApiConfig {
   std::string tls_cert_file;  // both set: HTTPS
   std::string tls_key_file;
   bool allow_insecure_http = false;  // plain HTTP on a non-loopback address
+  // The web viewer's files; empty: the installed or built one (northbound/web/web_root.h).
+  std::string web_root;
   bool tls() const { return !tls_cert_file.empty(); }
 };
 
@@ -116,6 +118,17 @@ struct Config {
 Config load_config(const std::string& path);
 // The same from text; `name` prefixes messages and `base_dir` anchors relative paths.
 Config parse_config(std::string_view text, std::string_view name, const std::string& base_dir);
+
+// One entry of the config file's `switches` or `vcenters` array, or its `policy` object, given
+// alone as JSON text (the API's request bodies and what it persisted): validated exactly as in a
+// config file. Throws ConfigError listing every problem, named "switches[].port: ...",
+// "vcenters[].url: ...", "policy.mode: ..." (invalid JSON: "line L, column C: invalid JSON: ...").
+// A policy entry must give every key.
+SwitchConfig parse_switch_entry(std::string_view text, const std::string& base_dir);
+VCenterConfig parse_vcenter_entry(std::string_view text, const std::string& base_dir);
+PolicyConfig parse_policy_entry(std::string_view text);
+// A policy as the JSON text parse_policy_entry reads.
+std::string policy_entry(const PolicyConfig& policy);
 
 const char* to_string(PlanMode mode);
 const char* to_string(ApplyMode mode);

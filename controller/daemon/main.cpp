@@ -7,7 +7,6 @@
 //
 // Exit codes: 0 clean stop (SIGTERM/SIGINT) or valid config; 1 invalid config or a fatal error
 // at start (each logged with what to do); 2 bad command line.
-#include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -22,15 +21,18 @@
 #include <thread>
 
 #include "config/config.h"
+#include "daemon/control.h"
+#include "daemon/fabric.h"
 #include "graph/graph.h"
 #include "log/log.h"
+#include "northbound/api/event_feed.h"
 #include "northbound/auth/tokens.h"
+#include "northbound/events/events.h"
 #include "northbound/northbound.h"
 #include "reconcile/reconciler.h"
 #include "runtime/graph_writer.h"
 #include "southbound/switch_agent.h"
 #include "store/store.h"
-#include "vcenter/session.h"
 
 namespace {
 
@@ -136,11 +138,17 @@ int token_command(int argc, char** argv) {
 class DaemonApiSource final : public northbound::ApiSource {
  public:
   DaemonApiSource(const SnapshotPublisher& graph, const reconcile::Reconciler& reconciler,
-                  const PolicyConfig& policy, std::unique_ptr<Store> reader)
-      : graph_(graph), reconciler_(reconciler), policy_(policy), reader_(std::move(reader)) {}
+                  daemon::DaemonControl& control, std::unique_ptr<Store> reader,
+                  northbound::events::EventHub& events, const southbound::EapiStats& eapi)
+      : graph_(graph),
+        reconciler_(reconciler),
+        control_(control),
+        reader_(std::move(reader)),
+        events_(events),
+        eapi_(eapi) {}
   std::shared_ptr<const Snapshot> graph() const override { return graph_.latest(); }
   std::shared_ptr<const planner::Plan> plan() const override { return reconciler_.plan(); }
-  const PolicyConfig& policy() const override { return policy_; }
+  PolicyConfig policy() const override { return control_.policy().policy; }
   std::vector<JournalEntry> journal(const JournalQuery& query) const override {
     return reader_->journal(query);
   }
@@ -150,12 +158,17 @@ class DaemonApiSource final : public northbound::ApiSource {
     out = reconciler_.stats();
     return true;
   }
+  std::vector<southbound::EapiSwitchStats> eapi_stats() const override { return eapi_.snapshot(); }
+  northbound::events::EventHub* events() const override { return &events_; }
+  northbound::api::ApiControl* control() const override { return &control_; }
 
  private:
   const SnapshotPublisher& graph_;
   const reconcile::Reconciler& reconciler_;
-  const PolicyConfig& policy_;
+  daemon::DaemonControl& control_;
   std::unique_ptr<Store> reader_;
+  northbound::events::EventHub& events_;
+  const southbound::EapiStats& eapi_;
 };
 
 const char* signal_name(int signo) {
@@ -194,12 +207,23 @@ int run(const std::string& path) {
     return 1;
   }
 
-  // vCenters and switches persisted by an earlier run but gone from the config leave the
-  // graph, with all they reported; configured switches new to the graph enter it.
+  // vCenters and switches persisted by an earlier run but gone from the config (and not added
+  // through the API) leave the graph, with all they reported.
+  daemon::ApiInventory added;
+  northbound::api::EffectivePolicy policy;
   {
     std::set<std::string> vcenters, switches;
+    try {
+      added = daemon::load_api_inventory(*store, cfg);
+      policy = daemon::effective_policy(*store, cfg);
+    } catch (const Error& e) {
+      log::error("store.failed", {{"database", cfg.database}, {"error", e.what()}});
+      return 1;
+    }
     for (const auto& vc : cfg.vcenters) vcenters.insert(vc.name);
+    for (const auto& vc : added.vcenters) vcenters.insert(vc.name);
     for (const auto& sw : cfg.switches) switches.insert(sw.name);
+    for (const auto& sw : added.switches) switches.insert(sw.name);
     Delta startup;
     for (const VCenter& vc : graph.current().all<VCenter>()) {
       if (vcenters.count(vc.id.str()) == 0) {
@@ -213,7 +237,6 @@ int run(const std::string& path) {
         startup.remove(sw.id);
       }
     }
-    startup.append(southbound::new_switches(cfg.switches, graph.current()));
     try {
       store->save(graph.current(), graph.apply(startup));
     } catch (const Error& e) {
@@ -226,33 +249,49 @@ int run(const std::string& path) {
   auto work = boost::asio::make_work_guard(io);
   GraphWriter writer(io.get_executor(), *store, std::move(graph));
 
-  // Switch agents by name, for the reconciler's applies.
-  std::map<std::string, std::unique_ptr<southbound::SwitchAgent>> agents;
+  // Live events for the API (GET /api/v1/events): graph changes, the reconciler's journal and
+  // pending changes.
+  northbound::events::EventHub events;
+  northbound::api::EventFeed event_feed(events, *writer.snapshots().latest());
+  writer.subscribe([&event_feed](const GraphChanges& changes, const Snapshot& after) {
+    event_feed.graph_changed(changes, after);
+  });
+  reconcile::ReconcilerOptions reconcile_options;
+  reconcile_options.journaled = [&event_feed](const JournalEntry& e) { event_feed.journaled(e); };
+  reconcile_options.pending_changed = [&event_feed](std::size_t switches, std::size_t changes) {
+    event_feed.pending_changed(switches, changes);
+  };
+
+  // The switches and vCenters followed, by name: the reconciler applies through their agents.
+  southbound::EapiStats eapi_stats;  // every switch's eAPI requests, for /metrics
+  daemon::Fabric fabric(io.get_executor(), writer, &eapi_stats);
+  if (policy.from_api) {
+    log::info("policy.from_api", {{"managed_vlans", policy.policy.managed_vlans.to_string()},
+                                  {"mode", to_string(policy.policy.mode)},
+                                  {"apply", to_string(policy.policy.apply)},
+                                  {"updated_by", policy.updated_by}});
+  }
   reconcile::Reconciler reconciler(
-      io.get_executor(), *store, writer.snapshots(), cfg.policy,
-      [&agents](const SwitchId& sw, southbound::ChangeSet changes, std::string session,
+      io.get_executor(), *store, writer.snapshots(), policy.policy,
+      [&fabric](const SwitchId& sw, southbound::ChangeSet changes, std::string session,
                 std::function<void(southbound::ApplyResult)> done) {
-        const auto agent = agents.find(sw.str());
-        if (agent == agents.end()) {  // a switch the database knows but the config no longer
-          southbound::ApplyResult unknown;
-          unknown.error = "switch " + sw.str() + " is not configured";
-          unknown.failure = southbound::ApplyError::Outcome::kNotApplied;
-          done(std::move(unknown));
-          return;
-        }
-        agent->second->apply(std::move(changes), std::move(session), std::move(done));
+        fabric.apply(sw, std::move(changes), std::move(session), std::move(done));
       },
-      [&writer](std::function<void()> done) { writer.flush(std::move(done)); });
+      [&writer](std::function<void()> done) { writer.flush(std::move(done)); }, reconcile_options);
   writer.subscribe([&reconciler](const GraphChanges& changes, const Snapshot& after) {
     reconciler.graph_changed(changes, after);
   });
+
+  daemon::DaemonControl control(cfg, policy, fabric, *store, writer, reconciler,
+                                [&event_feed](const JournalEntry& e) { event_feed.journaled(e); });
 
   // The API, on its own threads, before anything changes the graph.
   std::unique_ptr<DaemonApiSource> api_source;
   std::unique_ptr<northbound::ApiServer> api;
   try {
-    api_source = std::make_unique<DaemonApiSource>(writer.snapshots(), reconciler, cfg.policy,
-                                                   Store::open_reader(cfg.database));
+    api_source =
+        std::make_unique<DaemonApiSource>(writer.snapshots(), reconciler, control,
+                                          Store::open_reader(cfg.database), events, eapi_stats);
     api = std::make_unique<northbound::ApiServer>(cfg.api, *api_source);
     api->start();
   } catch (const Error& e) {
@@ -262,31 +301,17 @@ int run(const std::string& path) {
 
   reconciler.graph_changed();  // converge what the database holds, before anything changes
 
-  std::vector<std::unique_ptr<vcenter::VCenterSession>> sessions;
-  for (const auto& vc : cfg.vcenters) {
-    sessions.push_back(std::make_unique<vcenter::VCenterSession>(
-        io.get_executor(), vc, [&writer, source = "vcenter " + vc.name](Delta d) {
-          writer.submit(std::move(d), source);
-        }));
-    sessions.back()->start();
-  }
-
-  for (const auto& sw : cfg.switches) {
-    southbound::SwitchAgentOptions options;
-    options.poll_interval = std::chrono::seconds(sw.poll_interval_s);
-    auto& agent = agents[sw.name] = std::make_unique<southbound::SwitchAgent>(
-        io.get_executor(), sw, writer.snapshots(),
-        [&writer, source = "switch " + sw.name](Delta d) { writer.submit(std::move(d), source); },
-        options);
-    agent->start();
-  }
+  // The config file's first; then those added through the API (a name in both: the file's).
+  for (const auto& vc : cfg.vcenters) fabric.add_vcenter(vc, daemon::Origin::kConfig);
+  for (const auto& sw : cfg.switches) fabric.add_switch(sw, daemon::Origin::kConfig);
+  for (const auto& vc : added.vcenters) fabric.add_vcenter(vc, daemon::Origin::kApi);
+  for (const auto& sw : added.switches) fabric.add_switch(sw, daemon::Origin::kApi);
 
   // Stop: the API first (requests in flight finish), then the reconciler (no new sessions;
   // those in flight end), then vCenter sessions and switch agents (sessions log out and mark
   // their vCenters disconnected), then the writer persists what is queued, then the threads end.
   boost::asio::signal_set signals(io, SIGTERM, SIGINT);
   int stop_signal = 0;
-  auto remaining = std::make_shared<std::atomic<std::size_t>>(sessions.size() + agents.size());
   auto finish = [&] {
     writer.flush([&] {
       work.reset();
@@ -298,17 +323,7 @@ int run(const std::string& path) {
     stop_signal = signo;
     log::info("vmfabricd.stopping", {{"signal", signal_name(signo)}});
     api->stop();  // requests in flight finish; the API threads end
-    reconciler.stop([&, remaining] {
-      if (*remaining == 0) {
-        finish();
-        return;
-      }
-      auto stopped = [&, remaining] {
-        if (--*remaining == 0) finish();
-      };
-      for (auto& session : sessions) session->stop(stopped);
-      for (auto& [name, agent] : agents) agent->stop(stopped);
-    });
+    reconciler.stop([&] { fabric.stop(finish); });
   });
   log::info("vmfabricd.ready", {{"pid", static_cast<long>(getpid())}});
 

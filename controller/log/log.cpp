@@ -93,6 +93,8 @@ Field::Field(std::string_view k, double v) : key(k) {
 
 void set_level(Level level) { g_level.store(level); }
 
+bool enabled(Level level) { return level >= g_level.load(std::memory_order_relaxed); }
+
 bool parse_level(std::string_view text, Level& out) {
   for (Level l : {Level::kDebug, Level::kInfo, Level::kWarn, Level::kError}) {
     if (text == name(l)) {

@@ -37,6 +37,9 @@ void set_sink(std::function<void(std::string_view line)> sink);
 void reset_sink();
 
 void write(Level level, std::string_view event, Fields fields);
+// Whether lines at `level` are written: lets a hot path skip building the fields of a dropped
+// line.
+bool enabled(Level level);
 inline void debug(std::string_view event, Fields fields = {}) {
   write(Level::kDebug, event, fields);
 }

@@ -163,7 +163,9 @@ struct Reconciler::Impl : std::enable_shared_from_this<Impl> {
     for (const std::string& s : d.skipped) {
       if (skipped_logged.insert(s).second) log::warn("reconcile.interface_skipped", {{"why", s}});
     }
+    report_pending(d);
     for (const auto& [id, sd] : d.switches) start(id, sd, now);
+    approved_by.clear();  // an approval applies one cycle's changes
 
     // Wake for the first hold-down that ends or switch that may be retried.
     std::optional<Steady::time_point> at = next_retry;
@@ -190,8 +192,10 @@ struct Reconciler::Impl : std::enable_shared_from_this<Impl> {
     entry.commands = southbound::render(sd.changes, session);
     entry.reason = join(sd.reasons, "; ");
     entry.cause = cause_of(planner, sw, sd.changes);
-
-    if (policy.apply == ApplyMode::kDryRun) {
+    if (policy.apply == ApplyMode::kDryRun && !approved_by.empty()) {
+      entry.actor = approved_by;
+      entry.cause = "approved by " + approved_by + "; " + entry.cause;
+    } else if (policy.apply == ApplyMode::kDryRun) {
       // Log a switch's pending changes once, not at every cycle that finds them again.
       std::vector<std::string> body(entry.commands.begin() + 1, entry.commands.end());
       if (body != state.last_dry_run) {
@@ -207,11 +211,13 @@ struct Reconciler::Impl : std::enable_shared_from_this<Impl> {
     std::int64_t journal_id = 0;
     try {
       journal_id = store.journal_begin(entry);
+      entry.id = journal_id;
     } catch (const std::exception& e) {
       // A change that cannot be journaled is not sent.
       log::error("reconcile.journal_failed", {{"switch", sw.str()}, {"error", e.what()}});
       return;
     }
+    if (options.journaled) options.journaled(entry);
     state.in_flight = true;
     {
       std::lock_guard lock(stats_mutex);
@@ -223,17 +229,19 @@ struct Reconciler::Impl : std::enable_shared_from_this<Impl> {
                                   {"reason", entry.reason},
                                   {"cause", entry.cause}});
     apply(sw, sd.changes, session,
-          [self = shared_from_this(), sw, journal_id,
+          [self = shared_from_this(), sw, entry = std::move(entry),
            changes = sd.changes](southbound::ApplyResult result) mutable {
-            asio::post(self->strand, [self, sw, journal_id, changes = std::move(changes),
-                                      result = std::move(result)] {
-              self->finished(sw, journal_id, changes, result);
-            });
+            asio::post(self->strand,
+                       [self, sw, entry = std::move(entry), changes = std::move(changes),
+                        result = std::move(result)]() mutable {
+                         self->finished(sw, std::move(entry), changes, result);
+                       });
           });
   }
 
-  void finished(const SwitchId& sw, std::int64_t journal_id, const southbound::ChangeSet& changes,
+  void finished(const SwitchId& sw, JournalEntry entry, const southbound::ChangeSet& changes,
                 const southbound::ApplyResult& result) {
+    const std::int64_t journal_id = entry.id;
     SwitchState& state = switches[sw];
     const std::int64_t now = unix_ms();
     const bool committed = result.report.has_value();
@@ -248,7 +256,11 @@ struct Reconciler::Impl : std::enable_shared_from_this<Impl> {
                                               : counters.changes_failed);
     }
     try {
-      store.journal_finish(journal_id, outcome, result.ok() ? "verified" : result.error, now);
+      entry.result = outcome;
+      entry.finished_ms = now;
+      entry.detail = result.ok() ? "verified" : result.error;
+      store.journal_finish(journal_id, outcome, entry.detail, now);
+      if (options.journaled) options.journaled(entry);
       if (committed) {
         VlanSet created;
         for (const auto& [vlan, name] : changes.create_vlans) created.insert(vlan);
@@ -289,6 +301,19 @@ struct Reconciler::Impl : std::enable_shared_from_this<Impl> {
     });
   }
 
+  void report_pending(const Diff& d) {
+    if (!options.pending_changed) return;
+    std::size_t changes = 0;
+    for (const auto& [id, sd] : d.switches) {
+      changes += sd.changes.interfaces.size() + sd.changes.create_vlans.size() +
+                 sd.changes.delete_vlans.size();
+    }
+    const std::pair<std::size_t, std::size_t> now{d.switches.size(), changes};
+    if (now == last_pending) return;
+    last_pending = now;
+    options.pending_changed(now.first, now.second);
+  }
+
   void count_plan(bool incremental, double seconds) {
     std::lock_guard lock(stats_mutex);
     ++(incremental ? counters.plans_incremental : counters.plans_full);
@@ -326,6 +351,8 @@ struct Reconciler::Impl : std::enable_shared_from_this<Impl> {
   mutable std::mutex stats_mutex;                  // guards counters, read by any thread
   ReconcilerStats counters;
   std::uint64_t seq = 0;
+  std::string approved_by;  // dry-run: the next cycle applies, approved by this token
+  std::pair<std::size_t, std::size_t> last_pending{0, 0};  // switches, changes: last reported
   bool scheduled = false;
   bool stopping = false;
   std::function<void()> on_stopped;
@@ -352,6 +379,25 @@ void Reconciler::graph_changed() {
   auto impl = impl_;
   asio::post(impl->strand, [impl] {
     impl->replan_all = true;
+    impl->schedule();
+  });
+}
+
+void Reconciler::set_policy(PolicyConfig policy) {
+  auto impl = impl_;
+  asio::post(impl->strand, [impl, policy = std::move(policy)]() mutable {
+    impl->planner = planner::Planner(plan_policy(policy));
+    impl->policy = std::move(policy);
+    impl->replan_all = true;
+    impl->schedule();
+  });
+}
+
+void Reconciler::approve(std::string actor) {
+  auto impl = impl_;
+  asio::post(impl->strand, [impl, actor = std::move(actor)]() mutable {
+    if (impl->policy.apply != ApplyMode::kDryRun) return;
+    impl->approved_by = std::move(actor);
     impl->schedule();
   });
 }

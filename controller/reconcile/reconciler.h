@@ -25,6 +25,13 @@ namespace vmfabric::reconcile {
 struct ReconcilerOptions {
   std::chrono::milliseconds retry_initial{1000};  // after a failed apply; doubled up to max
   std::chrono::milliseconds retry_max{60'000};
+  // Observers for the API's live events, called on the reconciler's strand: must be cheap and
+  // never block. `journaled`: a change was journaled as begun (result pending, id set), or its
+  // end was (result, finished, detail set).
+  std::function<void(const JournalEntry&)> journaled;
+  // The changes a cycle found to send changed: switches with changes, and their changes
+  // (interfaces to change + VLANs to create + VLANs to delete). Not called when they did not.
+  std::function<void(std::size_t switches, std::size_t changes)> pending_changed;
 };
 
 // What the reconciler did since it started, for metrics: a consistent copy (Reconciler::stats()).
@@ -68,6 +75,12 @@ class Reconciler {
   void graph_changed(const GraphChanges& changes, const Snapshot& after);
   // Thread-safe: plan from scratch from the latest snapshot soon (at start).
   void graph_changed();
+  // Thread-safe: plans from scratch under `policy` from now on (soon, not before returning).
+  void set_policy(PolicyConfig policy);
+  // Thread-safe: while the policy's apply is dry-run, the next cycle applies what it finds
+  // pending once (with the usual safety rules: managed range, hold-down, removal freeze), each
+  // change journaled with `actor` and the cause "approved by <actor>; ...".
+  void approve(std::string actor);
   // Thread-safe: no new sessions are started; `done` is called once those in flight ended.
   void stop(std::function<void()> done);
 

@@ -442,7 +442,7 @@ std::int64_t Store::journal_begin(const JournalEntry& entry) {
   std::lock_guard lock(impl_->mutex);
   Statement s(impl_->db,
               "INSERT INTO journal (created_ms, switch, session, commands, reason, cause, result, "
-              "detail) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)",
+              "detail, actor) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)",
               path_);
   s.bind(1, entry.created_ms)
       .bind(2, entry.switch_name)
@@ -450,8 +450,13 @@ std::int64_t Store::journal_begin(const JournalEntry& entry) {
       .bind(4, nlohmann::json(entry.commands).dump())
       .bind(5, entry.reason)
       .bind(6, entry.cause)
-      .bind(7, entry.detail)
-      .run(path_);
+      .bind(7, entry.detail);
+  if (entry.actor.empty()) {
+    s.bind_null(8);
+  } else {
+    s.bind(8, entry.actor);
+  }
+  s.run(path_);
   return sqlite3_last_insert_rowid(impl_->db);
 }
 
@@ -474,8 +479,9 @@ std::vector<JournalEntry> Store::journal(const JournalQuery& query) const {
   std::lock_guard lock(impl_->mutex);
   std::string sql =
       "SELECT id, created_ms, finished_ms, switch, session, commands, reason, cause, result, "
-      "detail FROM journal WHERE id > ?1 AND (?2 IS NULL OR switch = ?2) AND (?4 IS NULL OR id < "
-      "?4) AND (?5 IS NULL OR created_ms >= ?5) AND (?6 IS NULL OR created_ms < ?6)";
+      "detail, actor FROM journal WHERE id > ?1 AND (?2 IS NULL OR switch = ?2) AND "
+      "(?4 IS NULL OR id < ?4) AND (?5 IS NULL OR created_ms >= ?5) AND "
+      "(?6 IS NULL OR created_ms < ?6)";
   if (query.vlan) sql += " AND vmfabric_names_vlan(commands, ?7)";
   sql += query.newest_first ? " ORDER BY id DESC LIMIT ?3" : " ORDER BY id LIMIT ?3";
   Statement s(impl_->db, sql, path_);
@@ -510,6 +516,7 @@ std::vector<JournalEntry> Store::journal(const JournalQuery& query) const {
     e.cause = s.text(7);
     e.result = journal_result(s.text(8));
     e.detail = s.text(9);
+    e.actor = s.text(10);
     out.push_back(std::move(e));
   }
   return out;
@@ -559,6 +566,66 @@ std::map<std::string, VlanSet> Store::created_vlans() const {
   std::map<std::string, VlanSet> out;
   while (s.step(path_)) out[s.text(0)].insert(VlanId::checked(s.integer(1)));
   return out;
+}
+
+const char* to_string(InventoryKind kind) {
+  return kind == InventoryKind::kSwitch ? "switch" : "vcenter";
+}
+
+void Store::add_inventory(const InventoryEntry& entry) {
+  std::lock_guard lock(impl_->mutex);
+  Statement s(impl_->db,
+              "INSERT INTO inventory (kind, name, entry, created_ms, created_by) VALUES (?, ?, ?, "
+              "?, ?)",
+              path_);
+  s.bind(1, std::string(to_string(entry.kind)))
+      .bind(2, entry.name)
+      .bind(3, entry.entry)
+      .bind(4, entry.created_ms)
+      .bind(5, entry.created_by)
+      .run(path_);
+}
+
+bool Store::remove_inventory(InventoryKind kind, const std::string& name) {
+  std::lock_guard lock(impl_->mutex);
+  Statement s(impl_->db, "DELETE FROM inventory WHERE kind = ? AND name = ?", path_);
+  s.bind(1, std::string(to_string(kind))).bind(2, name).run(path_);
+  return sqlite3_changes(impl_->db) == 1;
+}
+
+std::vector<InventoryEntry> Store::inventory() const {
+  std::lock_guard lock(impl_->mutex);
+  Statement s(impl_->db,
+              "SELECT kind, name, entry, created_ms, created_by FROM inventory ORDER BY kind, name",
+              path_);
+  std::vector<InventoryEntry> out;
+  while (s.step(path_)) {
+    InventoryEntry e;
+    e.kind = s.text(0) == "switch" ? InventoryKind::kSwitch : InventoryKind::kVCenter;
+    e.name = s.text(1);
+    e.entry = s.text(2);
+    e.created_ms = s.integer(3);
+    e.created_by = s.text(4);
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+void Store::set_policy_override(const PolicyOverride& policy) {
+  std::lock_guard lock(impl_->mutex);
+  Statement s(impl_->db,
+              "INSERT INTO policy_override (id, policy, updated_ms, updated_by) VALUES (1, ?, ?, "
+              "?) ON CONFLICT(id) DO UPDATE SET policy = excluded.policy, updated_ms = "
+              "excluded.updated_ms, updated_by = excluded.updated_by",
+              path_);
+  s.bind(1, policy.policy).bind(2, policy.updated_ms).bind(3, policy.updated_by).run(path_);
+}
+
+std::optional<PolicyOverride> Store::policy_override() const {
+  std::lock_guard lock(impl_->mutex);
+  Statement s(impl_->db, "SELECT policy, updated_ms, updated_by FROM policy_override", path_);
+  if (!s.step(path_)) return std::nullopt;
+  return PolicyOverride{s.text(0), s.integer(1), s.text(2)};
 }
 
 }  // namespace vmfabric

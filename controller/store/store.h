@@ -38,6 +38,26 @@ struct JournalEntry {
   std::string cause;                  // which VM, event, audit or user
   JournalResult result = JournalResult::kPending;
   std::string detail;
+  std::string actor;  // the API token's name that made or approved it; empty: vmfabric itself
+};
+
+// A switch or vCenter added through the API: its config-file entry (JSON text, secrets only as
+// references) and who added it when.
+enum class InventoryKind { kSwitch, kVCenter };
+struct InventoryEntry {
+  InventoryKind kind = InventoryKind::kSwitch;
+  std::string name;
+  std::string entry;
+  std::int64_t created_ms = 0;
+  std::string created_by;
+};
+
+// A policy set through the API, overriding the config file's: its JSON text (as the config
+// file's policy object) and who set it when.
+struct PolicyOverride {
+  std::string policy;
+  std::int64_t updated_ms = 0;
+  std::string updated_by;
 };
 
 struct JournalQuery {
@@ -96,6 +116,17 @@ class Store {
   void forget_created_vlans(const std::string& switch_name, const VlanSet& vlans);
   std::map<std::string, VlanSet> created_vlans() const;
 
+  // Switches and vCenters added through the API, by kind then name. add_inventory throws
+  // StoreError when one of that kind and name is already there; remove_inventory says whether
+  // there was one.
+  void add_inventory(const InventoryEntry& entry);
+  bool remove_inventory(InventoryKind kind, const std::string& name);
+  std::vector<InventoryEntry> inventory() const;
+
+  // The policy set through the API, if any (set replaces it).
+  void set_policy_override(const PolicyOverride& policy);
+  std::optional<PolicyOverride> policy_override() const;
+
   // `PRAGMA integrity_check` and `foreign_key_check`: empty when healthy, else the problems.
   std::vector<std::string> check_integrity() const;
 
@@ -109,5 +140,6 @@ class Store {
 };
 
 const char* to_string(JournalResult result);
+const char* to_string(InventoryKind kind);  // "switch", "vcenter"
 
 }  // namespace vmfabric

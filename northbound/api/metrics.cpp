@@ -1,9 +1,11 @@
 #include "northbound/api/metrics.h"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <span>
 #include <tuple>
 
 #include "northbound/api/render.h"
@@ -88,13 +90,28 @@ class Exposition {
   std::string out_;
 };
 
+// One histogram's samples: the buckets, cumulative, up to +Inf, then _sum and _count. `buckets`
+// are not cumulative and have one more entry than `bounds` (over every bound).
+void histogram(Exposition& x, const std::string& name, const Labels& labels,
+               std::span<const double> bounds, std::span<const std::uint64_t> buckets, double sum) {
+  std::uint64_t cumulative = 0;
+  for (std::size_t i = 0; i <= bounds.size(); ++i) {
+    cumulative += buckets[i];
+    Labels with_le = labels;
+    with_le.emplace_back("le", i < bounds.size() ? number(bounds[i]) : "+Inf");
+    x.sample(name + "_bucket", with_le, number(cumulative));
+  }
+  x.sample(name + "_sum", labels, number(sum));
+  x.sample(name + "_count", labels, number(cumulative));
+}
+
 constexpr std::array<Reachability, 4> kReachabilities = {
     Reachability::kUnknown, Reachability::kReachable, Reachability::kUnreachable,
     Reachability::kAuthFailed};
 constexpr std::array<SessionState, 3> kSessionStates = {
     SessionState::kDisconnected, SessionState::kConnecting, SessionState::kConnected};
 
-void graph_metrics(Exposition& x, const Snapshot& g) {
+void graph_metrics(Exposition& x, const Snapshot& g, std::int64_t now_ms) {
   x.family("vmfabric_graph_version", "gauge",
            "Version of the topology graph snapshot these metrics were read from.");
   x.sample("vmfabric_graph_version", {}, number(static_cast<std::uint64_t>(g.version())));
@@ -143,6 +160,14 @@ void graph_metrics(Exposition& x, const Snapshot& g) {
     x.sample("vmfabric_vcenter_last_update_timestamp_seconds", {{"vcenter", vc.id.str()}},
              seconds_of_ms(vc.last_update_ms));
   }
+  x.family("vmfabric_vcenter_update_lag_seconds", "gauge",
+           "Seconds since the last update received from the vCenter (absent before the first). "
+           "A quiet vCenter sends none: alert on it with vmfabric_vcenter_synced.");
+  for (const VCenter& vc : vcenters) {
+    if (vc.last_update_ms <= 0) continue;
+    x.sample("vmfabric_vcenter_update_lag_seconds", {{"vcenter", vc.id.str()}},
+             seconds_of_ms(std::max<std::int64_t>(0, now_ms - vc.last_update_ms)));
+  }
 
   const auto& switches = g.all<Switch>();
   x.family("vmfabric_switch_reachable", "gauge",
@@ -177,17 +202,8 @@ void reconciler_metrics(Exposition& x, const reconcile::ReconcilerStats& s) {
   x.sample("vmfabric_plans_total", {{"kind", "incremental"}}, number(s.plans_incremental));
 
   x.family("vmfabric_plan_duration_seconds", "histogram", "Time the planner took per plan.");
-  std::uint64_t cumulative = 0;
-  const auto& bounds = reconcile::ReconcilerStats::kPlanBuckets;
-  for (std::size_t i = 0; i < bounds.size(); ++i) {
-    cumulative += s.plan_buckets[i];
-    x.sample("vmfabric_plan_duration_seconds_bucket", {{"le", number(bounds[i])}},
-             number(cumulative));
-  }
-  cumulative += s.plan_buckets[bounds.size()];
-  x.sample("vmfabric_plan_duration_seconds_bucket", {{"le", "+Inf"}}, number(cumulative));
-  x.sample("vmfabric_plan_duration_seconds_sum", {}, number(s.plan_seconds_sum));
-  x.sample("vmfabric_plan_duration_seconds_count", {}, number(cumulative));
+  histogram(x, "vmfabric_plan_duration_seconds", {}, reconcile::ReconcilerStats::kPlanBuckets,
+            s.plan_buckets, s.plan_seconds_sum);
 
   x.family("vmfabric_changes_total", "counter",
            "Configuration sessions sent to switches, by result: applied (committed and "
@@ -206,6 +222,25 @@ void reconciler_metrics(Exposition& x, const reconcile::ReconcilerStats& s) {
   x.sample("vmfabric_removals_frozen", {}, s.removals_frozen ? "1" : "0");
 }
 
+void eapi_metrics(Exposition& x, const std::vector<southbound::EapiSwitchStats>& switches) {
+  x.family("vmfabric_eapi_request_duration_seconds", "histogram",
+           "Time each eAPI request to the switch took, answered or not (polls, configuration "
+           "sessions, read-backs).");
+  for (const southbound::EapiSwitchStats& s : switches) {
+    histogram(x, "vmfabric_eapi_request_duration_seconds", {{"switch", s.name}},
+              southbound::EapiSwitchStats::kBuckets, s.buckets, s.seconds_sum);
+  }
+  x.family("vmfabric_eapi_request_failures_total", "counter",
+           "eAPI requests to the switch that failed, by kind: connect, tls, timeout, closed, "
+           "bad-response, auth (HTTP 401), http-status, command (the switch refused one).");
+  for (const southbound::EapiSwitchStats& s : switches) {
+    for (const southbound::EapiFailure f : southbound::kEapiFailures) {
+      x.sample("vmfabric_eapi_request_failures_total", {{"switch", s.name}, {"kind", to_string(f)}},
+               number(s.failures[static_cast<std::size_t>(f)]));
+    }
+  }
+}
+
 void request_metrics(Exposition& x, const std::vector<RequestCounters::Count>& counts) {
   x.family("vmfabric_api_requests_total", "counter",
            "Requests the REST API answered, by route pattern and status class.");
@@ -215,24 +250,43 @@ void request_metrics(Exposition& x, const std::vector<RequestCounters::Count>& c
   }
 }
 
+void event_metrics(Exposition& x, const events::HubStats& s) {
+  x.family("vmfabric_api_event_subscribers", "gauge",
+           "Clients subscribed to /api/v1/events/stream now.");
+  x.sample("vmfabric_api_event_subscribers", {}, number(static_cast<std::uint64_t>(s.subscribers)));
+  x.family("vmfabric_api_event_subscribers_dropped_total", "counter",
+           "Event stream clients disconnected for falling too far behind.");
+  x.sample("vmfabric_api_event_subscribers_dropped_total", {}, number(s.dropped_total));
+  x.family("vmfabric_api_events_published_total", "counter",
+           "Events published to the API's live events since the daemon started.");
+  x.sample("vmfabric_api_events_published_total", {}, number(s.published_total));
+}
+
 }  // namespace
 
 void RequestCounters::add(std::string_view route, int status) {
-  std::string cls = status >= 100 && status <= 599 ? std::to_string(status / 100) + "xx" : "other";
+  const std::size_t cls =
+      status >= 100 && status <= 599 ? static_cast<std::size_t>(status / 100 - 1) : 5;
   std::lock_guard lock(mutex_);
-  ++counts_[{std::string(route), std::move(cls)}];
+  auto it = counts_.find(route);
+  if (it == counts_.end()) it = counts_.emplace(std::string(route), Classes{}).first;
+  ++it->second[cls];
 }
 
 std::vector<RequestCounters::Count> RequestCounters::counts() const {
+  static constexpr std::array<const char*, 6> kClassNames = {"1xx", "2xx", "3xx",
+                                                             "4xx", "5xx", "other"};
   std::lock_guard lock(mutex_);
   std::vector<Count> out;
-  out.reserve(counts_.size());
-  for (const auto& [key, n] : counts_) {
-    Count c;
-    c.route = key.first;
-    c.status_class = key.second;
-    c.requests = n;
-    out.push_back(std::move(c));
+  for (const auto& [route, classes] : counts_) {
+    for (std::size_t i = 0; i < classes.size(); ++i) {
+      if (classes[i] == 0) continue;
+      Count c;
+      c.route = route;
+      c.status_class = kClassNames[i];
+      c.requests = classes[i];
+      out.push_back(std::move(c));
+    }
   }
   return out;
 }
@@ -256,9 +310,11 @@ std::string escape_label_value(std::string_view value) {
 
 std::string render_metrics(const MetricsInput& input) {
   Exposition x;
-  graph_metrics(x, *input.graph);
+  graph_metrics(x, *input.graph, input.now_ms);
   if (input.reconciler) reconciler_metrics(x, *input.reconciler);
   request_metrics(x, input.requests);
+  eapi_metrics(x, input.eapi);
+  if (input.events) event_metrics(x, *input.events);
   return x.take();
 }
 

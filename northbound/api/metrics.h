@@ -4,6 +4,7 @@
 // families.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <mutex>
@@ -14,7 +15,9 @@
 #include <vector>
 
 #include "graph/graph.h"
+#include "northbound/events/events.h"
 #include "reconcile/reconciler.h"
+#include "southbound/eapi_stats.h"
 
 namespace vmfabric::northbound::api {
 
@@ -35,8 +38,12 @@ class RequestCounters {
   std::vector<Count> counts() const;
 
  private:
+  // Per route, the requests of each status class: 1xx to 5xx, then any other status. Looked up
+  // by the route's view and indexed by the class: add() allocates only for a route's first
+  // request.
+  using Classes = std::array<std::uint64_t, 6>;
   mutable std::mutex mutex_;
-  std::map<std::pair<std::string, std::string>, std::uint64_t> counts_;
+  std::map<std::string, Classes, std::less<>> counts_;
 };
 
 struct MetricsInput {
@@ -44,6 +51,12 @@ struct MetricsInput {
   // Nothing when no reconciler runs (its families are left out).
   std::optional<reconcile::ReconcilerStats> reconciler;
   std::vector<RequestCounters::Count> requests;
+  // Nothing when the API has no live events (their families are left out).
+  std::optional<events::HubStats> events;
+  // The eAPI requests to each switch that made one.
+  std::vector<southbound::EapiSwitchStats> eapi;
+  // Unix milliseconds now: how old each vCenter's last update is.
+  std::int64_t now_ms = 0;
 };
 
 // The exposition: each family once, with HELP and TYPE, its samples ordered by labels.

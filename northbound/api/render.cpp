@@ -68,12 +68,6 @@ std::optional<std::string> choice_param(const Query& q, const std::string& name,
   throw bad_param(name, name + ": expected one of " + list + ", got \"" + *text + "\"");
 }
 
-std::optional<bool> bool_param(const Query& q, const std::string& name) {
-  const auto v = choice_param(q, name, {"true", "false"});
-  if (!v) return std::nullopt;
-  return *v == "true";
-}
-
 // Sorts `items` by key and renders the page after `page.after`.
 template <class T, class F>
 json paginate(std::vector<std::pair<std::string, T>> items, const Page& page, F render) {
@@ -432,6 +426,12 @@ const char* vm_state(const Vm& vm) {
   return "powered-off";
 }
 
+std::optional<bool> bool_param(const Query& q, const std::string& name) {
+  const auto v = choice_param(q, name, {"true", "false"});
+  if (!v) return std::nullopt;
+  return *v == "true";
+}
+
 // ---- paging ---------------------------------------------------------------------------------
 
 namespace {
@@ -745,6 +745,55 @@ json get_vlan(const View& view, const std::string& id_text) {
           {"switches", switches}};
 }
 
+reconcile::Diff pending_diff(const View& view, const PolicyConfig& policy,
+                             const std::map<std::string, VlanSet>& created, std::int64_t now_ms) {
+  reconcile::SafetyPolicy safety;
+  safety.managed = policy.managed_vlans;
+  safety.prune_delay_ms = 0;
+  safety.max_removals_per_cycle = std::numeric_limits<std::size_t>::max();
+  reconcile::HoldDown holds;
+  const reconcile::DiffInput input{view.plan(), view.graph(), safety, created, now_ms, {}};
+  return reconcile::diff(input, holds);
+}
+
+namespace {
+
+// A digest of the pending changes themselves (not of their reasons, whose wording changes with
+// time): FNV-1a over a canonical rendering, as 16 hex digits.
+std::string digest(const reconcile::Diff& diff) {
+  std::string text;
+  for (const auto& [sw, d] : diff.switches) {
+    text += "switch " + sw.str() + "\n";
+    for (const auto& [vlan, name] : d.changes.create_vlans) {
+      text += "create " + std::to_string(vlan.value) + " " + name + "\n";
+    }
+    text += "delete " + d.changes.delete_vlans.to_range_list() + "\n";
+    for (const auto& [name, change] : d.changes.interfaces) {
+      text += name.str() + " add " + change.add.to_range_list() + " remove " +
+              change.remove.to_range_list() + "\n";
+    }
+  }
+  std::uint64_t hash = 0xcbf29ce484222325ULL;
+  for (const char c : text) {
+    hash ^= static_cast<unsigned char>(c);
+    hash *= 0x100000001b3ULL;
+  }
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(hash));
+  return hex;
+}
+
+}  // namespace
+
+PendingPlan pending_plan(const View& view, const PolicyConfig& policy,
+                         const std::map<std::string, VlanSet>& created, std::int64_t now_ms) {
+  const reconcile::Diff diff = pending_diff(view, policy, created, now_ms);
+  PendingPlan out;
+  out.version = digest(diff);
+  for (const auto& [sw, d] : diff.switches) out.switches.push_back(sw.str());
+  return out;
+}
+
 json get_plan(const View& view, const PolicyConfig& policy,
               const std::map<std::string, VlanSet>& created, std::int64_t now_ms,
               const Query& query) {
@@ -752,15 +801,7 @@ json get_plan(const View& view, const PolicyConfig& policy,
   const auto sw = query.get("switch");
   const auto pending = bool_param(query, "pending");
   const Page page = read_page(query);
-
-  // What the reconciler would send now, removals shown as if their hold-down had passed.
-  reconcile::SafetyPolicy safety;
-  safety.managed = policy.managed_vlans;
-  safety.prune_delay_ms = 0;
-  safety.max_removals_per_cycle = std::numeric_limits<std::size_t>::max();
-  reconcile::HoldDown holds;
-  const reconcile::DiffInput input{view.plan(), view.graph(), safety, created, now_ms, {}};
-  const reconcile::Diff diff = reconcile::diff(input, holds);
+  const reconcile::Diff diff = pending_diff(view, policy, created, now_ms);
 
   std::vector<std::pair<std::string, const Switch*>> items;
   for (const Switch& s : view.graph().all<Switch>()) {
@@ -793,6 +834,7 @@ json get_plan(const View& view, const PolicyConfig& policy,
     j["reasons"] = d->second.reasons;
     return j;
   });
+  out["version"] = digest(diff);
   out["apply"] = to_string(policy.apply);
   out["prune_delay_s"] = policy.prune_delay_s;
   out["removals_frozen"] = text_or_null(diff.removals_frozen);
@@ -828,22 +870,25 @@ JournalQuery changes_query(const Query& query) {
   return q;
 }
 
+json change_json(const JournalEntry& e) {
+  return {{"id", e.id},
+          {"switch", e.switch_name},
+          {"session", e.session},
+          {"created", http::format_time(e.created_ms)},
+          {"finished", e.finished_ms ? json(http::format_time(*e.finished_ms)) : json()},
+          {"result", to_string(e.result)},
+          {"commands", e.commands},
+          {"reason", e.reason},
+          {"cause", e.cause},
+          {"detail", e.detail},
+          {"actor", text_or_null(e.actor)}};
+}
+
 json list_changes(const std::vector<JournalEntry>& entries, const JournalQuery& query) {
   json out = {{"items", json::array()}, {"next_cursor", nullptr}};
   const std::size_t limit = query.limit > 0 ? query.limit - 1 : 0;
   for (std::size_t i = 0; i < entries.size() && i < limit; ++i) {
-    const JournalEntry& e = entries[i];
-    out["items"].push_back(
-        {{"id", e.id},
-         {"switch", e.switch_name},
-         {"session", e.session},
-         {"created", http::format_time(e.created_ms)},
-         {"finished", e.finished_ms ? json(http::format_time(*e.finished_ms)) : json()},
-         {"result", to_string(e.result)},
-         {"commands", e.commands},
-         {"reason", e.reason},
-         {"cause", e.cause},
-         {"detail", e.detail}});
+    out["items"].push_back(change_json(entries[i]));
   }
   if (entries.size() > limit && limit > 0) {
     out["next_cursor"] = encode_cursor(std::to_string(entries[limit - 1].id));

@@ -17,6 +17,7 @@
 #include "config/config.h"
 #include "northbound/api/view.h"
 #include "northbound/router/router.h"
+#include "reconcile/diff.h"
 #include "store/store.h"
 
 namespace vmfabric::northbound::api {
@@ -28,6 +29,9 @@ struct Page {
   std::string after;  // the sort key of the last item of the previous page ("" = from the start)
 };
 inline constexpr std::size_t kMaxLimit = 1000;
+
+// The parameter `name` as true or false (nothing when absent); throws Problem 400 otherwise.
+std::optional<bool> bool_param(const router::Query& query, const std::string& name);
 
 // Reads `limit` and `cursor`; throws Problem 400 naming the bad one.
 Page read_page(const router::Query& query);
@@ -55,17 +59,37 @@ json list_vlans(const View& view, const router::Query& query);
 // GET /vlans/{id}: where the VLAN is allowed (desired and observed) and why. Plans the view's
 // graph once to explain it.
 json get_vlan(const View& view, const std::string& id);
-// GET /plan[?switch=][&pending=true|false]: per switch, what the reconciler would change now
-// (reconcile::diff of the plan against the observed switches, removals shown without their
-// hold-down).
+// What the reconciler would change on each switch now: reconcile::diff of the view's plan
+// against the observed switches, removals shown as if their hold-down had passed.
+reconcile::Diff pending_diff(const View& view, const PolicyConfig& policy,
+                             const std::map<std::string, VlanSet>& created, std::int64_t now_ms);
+// GET /plan[?switch=][&pending=true|false]: per switch, the pending_diff.
 json get_plan(const View& view, const PolicyConfig& policy,
               const std::map<std::string, VlanSet>& created, std::int64_t now_ms,
               const router::Query& query);
+
+// GET /topology[?vms=true|false]: the nodes (switches with their tier, MLAG peer and pending
+// changes; clusters; hosts; VMs unless vms=false) and edges (fabric links, MLAG peer-links, ESX
+// uplinks) the viewer draws. `topology_vms` reads the query (400 when bad); `pending` is
+// pending_diff of the same view.
+bool topology_vms(const router::Query& query);
+json topology(const View& view, const reconcile::Diff& pending, bool vms);
+
+// The pending changes as GET /plan shows them (over every switch): the plan's version (a digest
+// of the changes, which an approval must name) and the switches with changes.
+struct PendingPlan {
+  std::string version;
+  std::vector<std::string> switches;
+};
+PendingPlan pending_plan(const View& view, const PolicyConfig& policy,
+                         const std::map<std::string, VlanSet>& created, std::int64_t now_ms);
 
 // GET /changes[?switch=][&vlan=N][&since=T][&until=T]: the journal, newest first. T is RFC 3339.
 // The store query for a page (one more entry than the limit, to know whether more follow).
 JournalQuery changes_query(const router::Query& query);
 json list_changes(const std::vector<JournalEntry>& entries, const JournalQuery& query);
+// One journal entry as an item of GET /changes (and as the data of a `change` event).
+json change_json(const JournalEntry& entry);
 
 // The names of the enumerations on the wire.
 const char* to_string(Reachability r);

@@ -1,5 +1,7 @@
 #include "northbound/api/routes.h"
 
+#include "northbound/api/events_routes.h"
+#include "northbound/api/mutations.h"
 #include "northbound/api/render.h"
 #include "reconcile/reconciler.h"
 
@@ -8,9 +10,11 @@ namespace {
 
 using router::Call;
 
-http::Response ok(const json& body) {
-  return http::json_response(200, body.dump(-1, ' ', false, json::error_handler_t::replace));
+std::string dump(const json& body) {
+  return body.dump(-1, ' ', false, json::error_handler_t::replace);
 }
+
+http::Response ok(const json& body) { return http::json_response(200, dump(body)); }
 
 }  // namespace
 
@@ -46,12 +50,17 @@ void Endpoints::add_to(router::Router& r) {
     reconcile::ReconcilerStats stats;
     if (source_.reconciler_stats(stats)) input.reconciler = stats;
     input.requests = requests_.counts();
+    if (const events::EventHub* hub = source_.events()) input.events = hub->stats();
+    input.eapi = source_.eapi_stats();
+    input.now_ms = source_.now_ms();
     http::Response response;
     response.status = 200;
     response.set("Content-Type", kMetricsContentType);
     response.body = render_metrics(input);
     return response;
   });
+  if (events::EventHub* hub = source_.events()) add_event_routes(r, *hub);
+  if (ApiControl* control = source_.control()) add_mutation_routes(r, *this, source_, *control);
   r.add("GET", "/api/v1/switches", Role::kViewer,
         [this](const Call& c) { return ok(list_switches(*view(), c.query)); });
   r.add("GET", "/api/v1/switches/{name}", Role::kViewer, [this](const Call& c) {
@@ -84,6 +93,17 @@ void Endpoints::add_to(router::Router& r) {
   r.add("GET", "/api/v1/changes", Role::kViewer, [this](const Call& c) {
     const JournalQuery q = changes_query(c.query);
     return ok(list_changes(source_.journal(q), q));
+  });
+  // Rendered once per View: the plan's diff and the created VLANs it reads change only with a
+  // new graph snapshot or plan (a commit is read back from the switch).
+  r.add("GET", "/api/v1/topology", Role::kViewer, [this](const Call& c) {
+    const bool vms = topology_vms(c.query);
+    const auto v = view();
+    return http::json_response(200, v->memo(vms ? "topology" : "topology?vms=false", [&] {
+      const auto pending =
+          pending_diff(*v, source_.policy(), source_.created_vlans(), source_.now_ms());
+      return dump(topology(*v, pending, vms));
+    }));
   });
 }
 

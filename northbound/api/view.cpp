@@ -112,4 +112,17 @@ VlanSet View::desired(const InterfaceId& where) const {
   return it == sw->allowed.end() ? VlanSet() : it->second;
 }
 
+const std::string& View::memo(const std::string& key,
+                              const std::function<std::string()>& render) const {
+  Memo* m = nullptr;
+  {
+    const std::lock_guard lock(memos_mutex_);
+    auto& slot = memos_[key];
+    if (!slot) slot = std::make_unique<Memo>();
+    m = slot.get();
+  }
+  std::call_once(m->made, [&] { m->body = render(); });
+  return m->body;
+}
+
 }  // namespace vmfabric::northbound::api

@@ -5,8 +5,10 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -14,13 +16,19 @@
 #include "config/config.h"
 #include "graph/graph.h"
 #include "planner/planner.h"
+#include "southbound/eapi_stats.h"
 #include "store/store.h"
 
 namespace vmfabric::reconcile {
 struct ReconcilerStats;
 }
+namespace vmfabric::northbound::events {
+class EventHub;
+}
 
 namespace vmfabric::northbound::api {
+
+class ApiControl;
 
 // The data behind the API, implemented by the daemon over the graph writer, the reconciler and
 // the store (and by tests over fixed values). Called from the API's threads: thread-safe; must
@@ -32,7 +40,8 @@ class ApiSource {
   virtual std::shared_ptr<const Snapshot> graph() const = 0;
   // The reconciler's latest plan (never null; empty before its first cycle).
   virtual std::shared_ptr<const planner::Plan> plan() const = 0;
-  virtual const PolicyConfig& policy() const = 0;
+  // The effective policy (it may change at run time: PUT /api/v1/policy).
+  virtual PolicyConfig policy() const = 0;
   // The change journal (throws StoreError when the database fails).
   virtual std::vector<JournalEntry> journal(const JournalQuery& query) const = 0;
   // The VLANs vmfabric created, per switch name.
@@ -45,6 +54,12 @@ class ApiSource {
     (void)out;
     return false;
   }
+  // The eAPI requests to each switch, for /metrics; none (the default) when no switch agent runs.
+  virtual std::vector<southbound::EapiSwitchStats> eapi_stats() const { return {}; }
+  // The live events (GET /api/v1/events, /events/stream); nothing (the default): no such routes.
+  virtual events::EventHub* events() const { return nullptr; }
+  // The mutations (inventory, policy, plan approval); nothing (the default): no such routes.
+  virtual ApiControl* control() const { return nullptr; }
 };
 
 // Where a vNIC or vmknic is connected: the portgroup and the VLANs it carries.
@@ -92,6 +107,11 @@ class View {
   std::optional<planner::PortRole> role(const InterfaceId& where) const;
   VlanSet desired(const InterfaceId& where) const;
 
+  // The body `render` makes, made once per View and kept (for what is costly at scale and
+  // depends only on what the View holds, such as /topology). Thread-safe: concurrent first
+  // callers of one `key` wait for a single rendering; one that throws is retried next time.
+  const std::string& memo(const std::string& key, const std::function<std::string()>& render) const;
+
  private:
   template <class K, class V>
   static const std::vector<V>& at(const std::map<K, std::vector<V>>& m, const K& key) {
@@ -115,6 +135,13 @@ class View {
   std::map<SwitchId, const MlagPair*> mlag_;
   std::map<InterfaceId, std::vector<InterfaceId>> link_peers_;
   std::map<InterfaceId, std::vector<const planner::Uplink*>> uplinks_at_;
+
+  struct Memo {
+    std::once_flag made;
+    std::string body;
+  };
+  mutable std::mutex memos_mutex_;
+  mutable std::map<std::string, std::unique_ptr<Memo>> memos_;
 };
 
 }  // namespace vmfabric::northbound::api

@@ -63,10 +63,14 @@ std::string random_hex(std::size_t bytes) {
 
 // SHA-256(salt || secret), 32 bytes.
 std::string digest(std::string_view salt, std::string_view secret) {
+  // Fetched once: EVP_sha256() makes OpenSSL 3 look the algorithm up in its provider tables (under
+  // locks) on every EVP_DigestInit_ex, a cost the API paid on each request.
+  static EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA2-256", nullptr);
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  const bool ok = ctx != nullptr && EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr) == 1 &&
+  const bool ok = ctx != nullptr && sha256 != nullptr &&
+                  EVP_DigestInit_ex(ctx, sha256, nullptr) == 1 &&
                   EVP_DigestUpdate(ctx, salt.data(), salt.size()) == 1 &&
                   EVP_DigestUpdate(ctx, secret.data(), secret.size()) == 1 &&
                   EVP_DigestFinal_ex(ctx, md, &len) == 1;

@@ -1017,7 +1017,7 @@ std::string render_plan(const json& list) {
 }
 
 std::string render_changes(const json& list) {
-  Table t{{"ID", "Created", "Switch", "Session", "Result", "Commands", "Reason"}, {}};
+  Table t{{"ID", "Created", "Switch", "Session", "Result", "By", "Commands", "Reason"}, {}};
   std::string details;
   for (const json& e : items(list)) {
     std::string cmds;
@@ -1029,7 +1029,7 @@ std::string render_changes(const json& list) {
       reason += " (" + c(e, "cause") + ")";
     }
     t.rows.push_back({c(e, "id"), c(e, "created"), c(e, "switch"), c(e, "session"), c(e, "result"),
-                      cmds.empty() ? "-" : cmds, reason});
+                      c(e, "actor"), cmds.empty() ? "-" : cmds, reason});
     if (at(e, "detail").is_string() && !at(e, "detail").get<std::string>().empty()) {
       details += c(e, "id") + ": " + c(e, "detail") + "\n";
     }

@@ -2,6 +2,8 @@
 // Beast types, so that routing and rendering are tested without sockets.
 #pragma once
 
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,10 +25,33 @@ struct Request {
   std::optional<std::string> header(std::string_view name) const;
 };
 
+// A response body sent as it becomes available (server-sent events), pulled by the server
+// without blocking its threads: the server calls start() once, then next() whenever `wake` was
+// called and after each chunk is written, and heartbeat() when nothing was sent for a while. The
+// server releases the stream (drops its reference) when it ended, the client went away or the
+// server stops.
+class BodyStream {
+ public:
+  struct Chunk {
+    std::string data;   // may be empty: nothing for now
+    bool last = false;  // the stream ends after `data`
+  };
+  virtual ~BodyStream() = default;
+  // `wake` may be called from any thread, any number of times, also after the stream was
+  // released: it tells the server that next() has something.
+  virtual void start(std::function<void()> wake) = 0;
+  virtual Chunk next() = 0;
+  // What to send to keep an idle connection open (an SSE comment).
+  virtual std::string heartbeat() = 0;
+};
+
 struct Response {
   int status = 200;
   Headers headers;  // Content-Length and Connection are set by the server
   std::string body;
+  // Set: the body is `stream`, not `body`; sent without Content-Length until it ends, on a
+  // connection closed afterwards.
+  std::shared_ptr<BodyStream> stream;
 
   Response& set(std::string name, std::string value);
   std::optional<std::string> header(std::string_view name) const;  // case-insensitive

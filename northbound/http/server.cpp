@@ -1,5 +1,6 @@
 #include "northbound/http/server.h"
 
+#include <array>
 #include <atomic>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -12,8 +13,10 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
@@ -75,6 +78,7 @@ struct Conn {
   asio::any_io_executor strand;
   std::atomic<bool> idle{true};  // waiting for the next request (read by the acceptor)
   bool closing = false;          // strand-confined: close after the request in progress
+  bool streaming = false;        // strand-confined: sending a streamed response
   std::function<void()> cancel;  // strand-confined: cancels the pending operation
   std::function<void()> close;   // strand-confined: closes the socket
   bool ended = false;            // strand-confined
@@ -402,6 +406,10 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
           }
           keep_alive = req.keep_alive();
         }
+        if (response.stream) {
+          co_await send_stream(*conn, stream, std::move(response));
+          break;
+        }
         if (conn->closing || draining) keep_alive = false;
         auto out = to_beast(std::move(response), keep_alive);
         tcp_layer.expires_after(options.request_timeout);
@@ -422,6 +430,97 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
     conn->close = nullptr;
   }
 
+  // ---- streamed responses ----
+
+  // A streamed response's wake-up: the stream's `wake` (any thread) posts to the connection's
+  // strand, which cancels the wait of the writing loop; `notified` keeps a wake that came while
+  // the loop was writing. Strand-confined.
+  struct StreamWaker {
+    explicit StreamWaker(const asio::any_io_executor& strand) : timer(strand) {}
+    asio::steady_timer timer;
+    bool notified = false;
+    bool client_gone = false;  // the watching read failed: closed, reset, or cut
+    bool watching = false;     // that read is in progress
+  };
+
+  // Sends the header (no Content-Length: the body ends when the connection closes), then the
+  // stream's chunks as they come, then closes. Meanwhile a read on the socket notices a client
+  // that goes away.
+  template <class Stream>
+  asio::awaitable<void> send_stream(Conn& conn, Stream& stream, Response response) {
+    beast::tcp_stream& tcp_layer = beast::get_lowest_layer(stream);
+    std::shared_ptr<BodyStream> body = std::move(response.stream);
+    bhttp::response<bhttp::empty_body> head{static_cast<bhttp::status>(response.status), 11};
+    for (auto& [name, value] : response.headers) head.set(name, value);
+    head.keep_alive(false);
+    bhttp::response_serializer<bhttp::empty_body> serializer{head};
+    conn.streaming = true;
+    error_code ec;
+    tcp_layer.expires_after(options.request_timeout);
+    co_await bhttp::async_write_header(stream, serializer, redirect_error(use_awaitable, ec));
+    tcp_layer.expires_never();
+    if (ec) co_return;
+
+    auto waker = std::make_shared<StreamWaker>(conn.strand);
+    conn.cancel = [waker, &tcp_layer] {
+      waker->timer.cancel();
+      tcp_layer.cancel();
+    };
+    // Holds nothing of the io_context (the stream may keep `wake` after the server is gone).
+    body->start([weak = std::weak_ptr<StreamWaker>(waker)] {
+      const auto alive = weak.lock();
+      if (!alive) return;
+      asio::post(alive->timer.get_executor(), [weak] {
+        if (auto w = weak.lock()) {
+          w->notified = true;
+          w->timer.cancel();
+        }
+      });
+    });
+    waker->watching = true;
+    asio::co_spawn(
+        conn.strand,
+        [waker, &stream]() -> asio::awaitable<void> {
+          std::array<char, 1024> sink;
+          error_code read_ec;
+          while (!read_ec) {
+            co_await stream.async_read_some(asio::buffer(sink),
+                                            redirect_error(use_awaitable, read_ec));
+          }
+          waker->client_gone = true;
+          waker->watching = false;
+          waker->timer.cancel();
+        },
+        asio::detached);
+
+    bool last = false;
+    while (!last && !waker->client_gone && !conn.closing && !draining) {
+      waker->notified = false;
+      BodyStream::Chunk chunk = body->next();
+      last = chunk.last;
+      if (chunk.data.empty() && !last) {
+        if (waker->notified) continue;
+        waker->timer.expires_after(options.stream_heartbeat);
+        co_await waker->timer.async_wait(redirect_error(use_awaitable, ec));
+        if (ec) continue;  // woken: something to take, or the end
+        chunk.data = body->heartbeat();
+      }
+      tcp_layer.expires_after(options.request_timeout);
+      co_await asio::async_write(stream, asio::buffer(chunk.data),
+                                 redirect_error(use_awaitable, ec));
+      tcp_layer.expires_never();
+      if (ec) break;  // gone, or too slow to take a chunk within the request timeout
+    }
+    body.reset();  // unsubscribes now, not when the connection's slot is freed
+    // Closing the socket ends the watching read; the stream must outlive it.
+    tcp_layer.socket().shutdown(tcp::socket::shutdown_both, ec);
+    tcp_layer.socket().close(ec);
+    while (waker->watching) {
+      waker->timer.expires_at(asio::steady_timer::time_point::max());
+      co_await waker->timer.async_wait(redirect_error(use_awaitable, ec));
+    }
+  }
+
   // ---- stopping ----
 
   void stop() {
@@ -438,7 +537,7 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
     });
     for_each_conn([](Conn& c) {
       c.closing = true;
-      if (c.idle && c.cancel) c.cancel();
+      if ((c.idle || c.streaming) && c.cancel) c.cancel();
     });
     std::unique_lock lock(mutex);
     const bool drained = idle_cv.wait_for(lock, options.shutdown_grace, [&] { return done(); });

@@ -7,6 +7,10 @@
 // within `request_timeout` once its first byte did, and an idle kept-alive connection is closed
 // after `idle_timeout` (no slowloris); at most `max_connections` at once (more get 503 and are
 // closed); plain HTTP only on a loopback address unless `allow_insecure_http`.
+//
+// A response with a stream (server-sent events) is sent as the stream produces it, without the
+// request timeout, until it ends, the client goes away (a read on the socket fails, or a write
+// does) or the server stops; then the connection closes.
 #pragma once
 
 #include <chrono>
@@ -50,8 +54,12 @@ struct ServerOptions {
   // A kept-alive connection with no request in progress is closed after this.
   std::chrono::milliseconds idle_timeout{60'000};
   std::size_t max_connections = 512;
-  // stop(): how long requests in flight may take before their connections are cut.
+  // stop(): how long requests in flight may take before their connections are cut (streamed
+  // responses are ended at once).
   std::chrono::milliseconds shutdown_grace{5'000};
+  // A streamed response (Response::stream) that sent nothing for this long sends its heartbeat.
+  // Each chunk must be taken by the client within request_timeout, else the connection is cut.
+  std::chrono::milliseconds stream_heartbeat{15'000};
   int threads = 2;
 };
 

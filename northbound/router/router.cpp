@@ -130,12 +130,14 @@ void Query::only(std::initializer_list<std::string_view> known) const {
 
 Router::Router(Authenticator authenticate) : authenticate_(std::move(authenticate)) {}
 
-void Router::add(std::string method, std::string_view pattern, auth::Role role, Handler handler) {
+void Router::add(std::string method, std::string_view pattern, auth::Role role, Handler handler,
+                 TokenIn token_in) {
   Route r;
   r.method = std::move(method);
   r.pattern = std::string(pattern);
   r.segments = split_path(pattern).value();
   r.role = role;
+  r.token_in = token_in;
   r.handler = std::move(handler);
   routes_.push_back(std::move(r));
 }
@@ -143,6 +145,14 @@ void Router::add(std::string method, std::string_view pattern, auth::Role role, 
 void Router::add_public(std::string method, std::string_view pattern, Handler handler) {
   add(std::move(method), pattern, auth::Role::kViewer, std::move(handler));
   routes_.back().is_public = true;
+}
+
+std::vector<Router::RouteInfo> Router::routes() const {
+  std::vector<RouteInfo> out;
+  for (const Route& r : routes_) {
+    out.push_back({r.method, r.pattern, r.is_public ? std::nullopt : std::optional(r.role)});
+  }
+  return out;
 }
 
 http::Response Router::handle(const http::Request& request, std::string* who,
@@ -186,9 +196,22 @@ http::Response Router::handle(const http::Request& request, std::string* who,
     const bool all_public =
         !matches.empty() && std::all_of(matches.begin(), matches.end(),
                                         [](const Match& m) { return m.route->is_public; });
+    const std::string_view query_text = qmark == std::string::npos
+                                            ? std::string_view()
+                                            : std::string_view(target).substr(qmark + 1);
     std::optional<auth::Principal> principal;
     if (!all_public) {
-      const auto header = request.header("authorization");
+      auto header = request.header("authorization");
+      const bool query_token_allowed =
+          std::any_of(matches.begin(), matches.end(), [&](const Match& m) {
+            return m.route->method == request.method &&
+                   m.route->token_in == TokenIn::kHeaderOrQuery;
+          });
+      if (!header && query_token_allowed) {
+        if (const auto token = Query::parse(query_text).get("access_token")) {
+          header = "Bearer " + *token;
+        }
+      }
       if (!header) {
         return unauthorized(
             "no bearer token: send \"Authorization: Bearer TOKEN\" (vmfabricd token create "
@@ -244,8 +267,7 @@ http::Response Router::handle(const http::Request& request, std::string* who,
                         "; " + request.method + " " + path + " needs role " +
                         to_string(route.role) + " or higher");
     }
-    Call call{request, path, chosen->params,
-              Query::parse(qmark == std::string::npos ? "" : target.substr(qmark + 1)), principal};
+    Call call{request, path, chosen->params, Query::parse(query_text), principal};
     return route.handler(call);
   } catch (const Problem& p) {
     return http::problem(p.status(), p.type(), p.detail(), target, p.extra());

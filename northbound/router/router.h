@@ -70,6 +70,11 @@ struct Call {
 };
 
 using Handler = std::function<http::Response(const Call&)>;
+
+// Where a route takes its bearer token from. kHeaderOrQuery also accepts `?access_token=TOKEN`
+// (when no Authorization header is sent), for browsers' EventSource, which cannot set headers:
+// only for routes that need it, as URLs end up in logs and histories.
+enum class TokenIn { kHeader, kHeaderOrQuery };
 // Who presents `token` (the text after "Bearer "), or nothing when it is not valid.
 using Authenticator = std::function<std::optional<auth::Principal>(std::string_view token)>;
 
@@ -79,7 +84,8 @@ class Router {
 
   // `pattern` is a path whose segments are literals or {parameters}. A route is public (no
   // token) or needs at least `role`.
-  void add(std::string method, std::string_view pattern, auth::Role role, Handler handler);
+  void add(std::string method, std::string_view pattern, auth::Role role, Handler handler,
+           TokenIn token_in = TokenIn::kHeader);
   void add_public(std::string method, std::string_view pattern, Handler handler);
 
   // Answers a request: 401 without a valid token (except on public routes), 404 for an unknown
@@ -90,6 +96,15 @@ class Router {
   http::Response handle(const http::Request& request, std::string* who = nullptr,
                         std::string* route = nullptr) const;
 
+  // What is registered, in order: the method, the pattern and the role it needs (nothing for a
+  // public route). For checking the API's description (schema/openapi.yaml) against the server.
+  struct RouteInfo {
+    std::string method;
+    std::string pattern;
+    std::optional<auth::Role> role;
+  };
+  std::vector<RouteInfo> routes() const;
+
  private:
   struct Route {
     std::string method;
@@ -97,6 +112,7 @@ class Router {
     std::vector<std::string> segments;  // "{name}" for a parameter
     bool is_public = false;
     auth::Role role = auth::Role::kViewer;
+    TokenIn token_in = TokenIn::kHeader;
     Handler handler;
   };
   std::vector<Route> routes_;

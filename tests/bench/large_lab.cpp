@@ -27,7 +27,7 @@ Interface port(const std::string& sw, int n) {
 
 }  // namespace
 
-Delta large_lab(int& vms, const LargeLabParts& parts) {
+Delta large_lab(int& vms, const LargeLabParts& parts, const LargeLabScale& scale) {
   Delta d;
   std::mt19937 rng(42);
   int switch_serial = 0;
@@ -65,7 +65,7 @@ Delta large_lab(int& vms, const LargeLabParts& parts) {
 
   int host_serial = 0;
   vms = 0;
-  for (int p = 0; p < kLeafPairs; ++p) {
+  for (int p = 0; p < scale.leaf_pairs; ++p) {
     const std::string leaf[2] = {"leaf" + std::to_string(p) + "a",
                                  "leaf" + std::to_string(p) + "b"};
     for (int side = 0; side < 2 && parts.fabric; ++side) {
@@ -142,7 +142,7 @@ Delta large_lab(int& vms, const LargeLabParts& parts) {
       vmk.id = {host.id, "vmk0"};
       vmk.portgroup = mgmt.id.name;
       d.upsert(vmk);
-      for (int v = 0; v < kVmsPerHost && parts.vms; ++v, ++vms) {
+      for (int v = 0; v < scale.vms_per_host && parts.vms; ++v, ++vms) {
         Vm vm;
         vm.id = {vc, "vm-" + std::to_string(vms)};
         vm.name = "vm-" + std::to_string(vms);

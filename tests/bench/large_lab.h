@@ -27,7 +27,15 @@ struct LargeLabParts {
   bool vms = true;        // VMs and their vNICs (needs `inventory`)
 };
 
+// How big the lab is: the default is the 1,000-switch lab above; smaller ones keep its shape
+// (api_bench uses 98 pairs and 13 VMs per host: 200 switches, ~10,000 VMs).
+struct LargeLabScale {
+  int leaf_pairs = kLeafPairs;
+  int vms_per_host = kVmsPerHost;
+};
+
 // The lab as one batch, in dependency order (owners first). Sets `vms` to the number of VMs in it.
-Delta large_lab(int& vms, const LargeLabParts& parts = LargeLabParts());
+Delta large_lab(int& vms, const LargeLabParts& parts = LargeLabParts(),
+                const LargeLabScale& scale = LargeLabScale());
 
 }  // namespace vmfabric::bench

@@ -166,7 +166,6 @@ int run(int argc, char** argv) {
   }
 
   E2eLab::Options options;
-  options.topology = std::string(VMFABRIC_SOURCE_DIR) + "/tests/sim/eos/testdata/topology.json";
   options.prune_delay_s = 3600;
   options.poll_interval_s = 30;
   E2eLab lab(options);

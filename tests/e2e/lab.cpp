@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <stdexcept>
@@ -38,6 +39,9 @@ std::uint16_t free_port() {
 }  // namespace
 
 E2eLab::E2eLab(Options options) : options_(std::move(options)) {
+  if (options_.topology.empty()) {
+    options_.topology = VMFABRIC_SOURCE_DIR "/tests/sim/eos/testdata/topology.json";
+  }
   Vcsim::Options vc;
   vc.topology = options_.topology;
   vc.vmotion_delay = "1500ms";
@@ -50,13 +54,9 @@ E2eLab::E2eLab(Options options) : options_(std::move(options)) {
   ::setenv("VMFABRIC_E2E_EOS_PASSWORD", "admin", 1);
   json switches = json::array();
   for (const std::string& name : eos_->switch_names()) {
-    switches.push_back({{"name", name},
-                        {"address", "127.0.0.1"},
-                        {"port", eos_->port(name)},
-                        {"transport", "http"},
-                        {"poll_interval_s", options_.poll_interval_s},
-                        {"username", "admin"},
-                        {"password_env", "VMFABRIC_E2E_EOS_PASSWORD"}});
+    const auto& out = options_.left_out_switches;
+    if (std::find(out.begin(), out.end(), name) == out.end())
+      switches.push_back(switch_entry(name));
   }
   const json config = {{"database", dir_.file("vmfabric.db")},
                        {"vcenters", json::array({{{"name", "vc1"},
@@ -123,11 +123,31 @@ std::string E2eLab::create_token(const std::string& name, const std::string& rol
     for (const auto& l : p.stderr_lines()) err += l + "\n";
     throw std::runtime_error("vmfabricd token create failed:\n" + err);
   }
+  // A running vmfabricd reloads its tokens file within a second: wait until it takes this one.
+  if (controller_ &&
+      !eventually([&] { return api_get("/api/v1/vcenters", *token).status != 401; }, 10s)) {
+    throw std::runtime_error("vmfabricd did not take the new token " + name + " within 10 s");
+  }
   return *token;
+}
+
+json E2eLab::switch_entry(const std::string& name) {
+  return {{"name", name},
+          {"address", "127.0.0.1"},
+          {"port", eos_->port(name)},
+          {"transport", "http"},
+          {"poll_interval_s", options_.poll_interval_s},
+          {"username", "admin"},
+          {"password_env", "VMFABRIC_E2E_EOS_PASSWORD"}};
 }
 
 net::HttpResponse E2eLab::api_get(const std::string& target,
                                   const std::optional<std::string>& token) {
+  return api_request("GET", target, "", token.value_or(api_token_));
+}
+
+net::HttpResponse E2eLab::api_request(const std::string& method, const std::string& target,
+                                      const std::string& body, const std::string& token) {
   boost::asio::io_context io;
   net::HttpTarget where;
   where.peer = "vmfabricd api";
@@ -136,10 +156,13 @@ net::HttpResponse E2eLab::api_get(const std::string& target,
   where.tls.enabled = false;
   net::HttpClient client(io.get_executor(), where);
   net::HttpRequest req;
-  req.method = "GET";
+  req.method = method;
   req.target = target;
-  const std::string bearer = token.value_or(api_token_);
-  if (!bearer.empty()) req.headers.emplace_back("Authorization", "Bearer " + bearer);
+  if (!token.empty()) req.headers.emplace_back("Authorization", "Bearer " + token);
+  if (!body.empty()) {
+    req.headers.emplace_back("Content-Type", "application/json");
+    req.body = body;
+  }
   return run_coroutine(io, client.request(std::move(req)));
 }
 

@@ -22,12 +22,16 @@ namespace vmfabric::testing {
 class E2eLab {
  public:
   struct Options {
-    std::string topology;  // a lab topology file (tests/sim/TOPOLOGY.md)
+    // A lab topology file (tests/sim/TOPOLOGY.md); empty: the tests' standard lab,
+    // tests/sim/eos/testdata/topology.json.
+    std::string topology;
     std::string managed_vlans = "20-3999";
     int prune_delay_s = 2;
     int poll_interval_s = 1;
     std::string mode = "on-demand";
     std::string apply = "auto";
+    // Emulated switches left out of the config file (to add through the API).
+    std::vector<std::string> left_out_switches;
   };
   explicit E2eLab(Options options);
   ~E2eLab();
@@ -47,7 +51,13 @@ class E2eLab {
   // GET `target` from the API with `token` (default: the lab's viewer token; "" sends none).
   net::HttpResponse api_get(const std::string& target,
                             const std::optional<std::string>& token = std::nullopt);
-  // `vmfabricd token create` on the lab's config; returns the token it printed.
+  // `method` `target` with a JSON `body` (sent as application/json when not empty) and `token`.
+  net::HttpResponse api_request(const std::string& method, const std::string& target,
+                                const std::string& body, const std::string& token);
+  // The config file entry of the emulated switch `name` (as the lab writes it).
+  nlohmann::json switch_entry(const std::string& name);
+  // `vmfabricd token create` on the lab's config; returns the token it printed, once the running
+  // vmfabricd (if any) accepts it.
   std::string create_token(const std::string& name, const std::string& role);
 
   // The VLANs the emulated switch `sw` allows on `interface` now.

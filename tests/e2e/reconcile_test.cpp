@@ -20,12 +20,6 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-E2eLab::Options lab_options() {
-  E2eLab::Options o;
-  o.topology = std::string(VMFABRIC_SOURCE_DIR) + "/tests/sim/eos/testdata/topology.json";
-  return o;
-}
-
 // The journal sequence numbers of the commits on `sw` that added (or removed) `vlan` on
 // `interface`, in order.
 std::vector<std::uint64_t> commits_touching(EosEmulator& eos, const std::string& sw,
@@ -59,7 +53,7 @@ void require_converged(E2eLab& lab) {
 }  // namespace
 
 TEST_CASE("the lab converges, admin VLANs survive, and a restart changes nothing") {
-  E2eLab lab(lab_options());
+  E2eLab lab{E2eLab::Options{}};
   require_converged(lab);
   // web-2 on esx-a2 (pod2) brings 120 and the dv-trunk range to leaf2a's port-channel.
   CHECK(lab.eventually([&] {
@@ -80,7 +74,7 @@ TEST_CASE("the lab converges, admin VLANs survive, and a restart changes nothing
 }
 
 TEST_CASE("power-off prunes after the hold-down and power-on adds the VLAN back") {
-  E2eLab lab(lab_options());
+  E2eLab lab{E2eLab::Options{}};
   require_converged(lab);
   const auto off = Clock::now();
   lab.vcenter().client({"poweroff", "web-1"});
@@ -105,7 +99,7 @@ TEST_CASE("power-off prunes after the hold-down and power-on adds the VLAN back"
 }
 
 TEST_CASE("a vMotion gains the destination before the source loses") {
-  E2eLab lab(lab_options());
+  E2eLab lab{E2eLab::Options{}};
   require_converged(lab);
   lab.vcenter().client({"migrate", "web-1", "esx-b1.lab.local"});
   REQUIRE(lab.eventually([&] {
@@ -119,7 +113,7 @@ TEST_CASE("a vMotion gains the destination before the source loses") {
 }
 
 TEST_CASE("a VLAN removed by hand from a switch comes back") {
-  E2eLab lab(lab_options());
+  E2eLab lab{E2eLab::Options{}};
   require_converged(lab);
   lab.fabric().console("leaf1a",
                        {"interface Port-Channel11", "switchport trunk allowed vlan remove 120"});
@@ -128,7 +122,7 @@ TEST_CASE("a VLAN removed by hand from a switch comes back") {
 }
 
 TEST_CASE("changing a portgroup's VLAN moves it") {
-  E2eLab lab(lab_options());
+  E2eLab lab{E2eLab::Options{}};
   require_converged(lab);
   lab.vcenter().client({"set-dvportgroup-vlan", "dv-web", "125"});
   CHECK(lab.eventually([&] {
@@ -144,7 +138,7 @@ TEST_CASE("changing a portgroup's VLAN moves it") {
 }
 
 TEST_CASE("dry-run plans and logs each switch's changes but sends nothing") {
-  E2eLab::Options options = lab_options();
+  E2eLab::Options options;
   options.apply = "dry-run";
   E2eLab lab(options);
   CHECK(lab.wait_quiet() == 0);

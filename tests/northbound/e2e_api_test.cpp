@@ -15,12 +15,6 @@ using nlohmann::json;
 
 namespace {
 
-E2eLab::Options lab_options() {
-  E2eLab::Options o;
-  o.topology = std::string(VMFABRIC_SOURCE_DIR) + "/tests/sim/eos/testdata/topology.json";
-  return o;
-}
-
 json get(E2eLab& lab, const std::string& target) {
   const auto r = lab.api_get(target);
   INFO(target << ": " << r.body);
@@ -45,7 +39,7 @@ bool vlans_contain(const json& text, int vlan) {
 }  // namespace
 
 TEST_CASE("the API shows the converged lab", "[e2e]") {
-  E2eLab lab(lab_options());
+  E2eLab lab{E2eLab::Options{}};
   REQUIRE(lab.eventually([&] {
     return lab.allows("leaf1a", "Port-Channel11", 120) &&
            lab.allows("leaf1b", "Port-Channel11", 120) && lab.allows("spine1", "Ethernet1", 120);
@@ -148,7 +142,7 @@ TEST_CASE("the API shows the converged lab", "[e2e]") {
 }
 
 TEST_CASE("the API follows a live change", "[e2e]") {
-  E2eLab lab(lab_options());
+  E2eLab lab{E2eLab::Options{}};
   REQUIRE(lab.eventually([&] { return lab.allows("leaf1a", "Port-Channel11", 120); }));
   lab.vcenter().client({"poweroff", "web-1"});
   CHECK(lab.eventually([&] { return get(lab, "/api/v1/vms/web-1")["state"] == "powered-off"; }));
@@ -189,7 +183,7 @@ std::string metrics(E2eLab& lab) {
 }  // namespace
 
 TEST_CASE("the lab's metrics: switches, vCenter and the changes applied", "[e2e]") {
-  E2eLab lab(lab_options());
+  E2eLab lab{E2eLab::Options{}};
   REQUIRE(lab.eventually([&] {
     return lab.allows("leaf1a", "Port-Channel11", 120) &&
            lab.allows("leaf1b", "Port-Channel11", 120) && lab.allows("spine1", "Ethernet1", 120);

@@ -300,3 +300,52 @@ TEST_CASE("HTTPS: the certificate is verified against a CA file or a pinned fing
     CHECK_THROWS_AS(client.show({"show hostname"}), net::HttpError);
   }
 }
+
+TEST_CASE("every request is recorded in EapiStats: its duration and how it failed") {
+  EosEmulator emu(lab_options());
+  EapiStats stats;
+  EapiOptions options = EapiClient::fast_options();
+  options.stats = &stats;
+  EapiClient client(switch_config(emu, "spine1"), options);
+  CHECK(client.show({"show hostname"}).at(0)["hostname"] == "spine1");
+  // One read answered after an HTTP 500 (two requests), then a refused command.
+  emu.inject({{"switch", "spine1"}, {"kind", "http500"}, {"count", 1}});
+  client.show({"show hostname"});
+  CHECK_THROWS_AS(client.show({"show bogus"}), EapiError);
+
+  const std::vector<EapiSwitchStats> all = stats.snapshot();
+  REQUIRE(all.size() == 1);
+  const EapiSwitchStats& s = all.front();
+  CHECK(s.name == "spine1");
+  CHECK(s.requests == requests(emu, "spine1"));
+  CHECK(s.requests == 4);
+  std::uint64_t bucketed = 0;
+  for (const std::uint64_t n : s.buckets) bucketed += n;
+  CHECK(bucketed == 4);
+  CHECK(s.seconds_sum > 0);
+  CHECK(s.failures[static_cast<std::size_t>(EapiFailure::kHttpStatus)] == 1);
+  CHECK(s.failures[static_cast<std::size_t>(EapiFailure::kCommand)] == 1);
+  CHECK(s.failures[static_cast<std::size_t>(EapiFailure::kTimeout)] == 0);
+  CHECK(s.failures[static_cast<std::size_t>(EapiFailure::kAuth)] == 0);
+}
+
+TEST_CASE("a request that times out is recorded as a timeout with its whole duration") {
+  EosEmulator emu(lab_options());
+  emu.inject({{"switch", "spine1"}, {"kind", "latency"}, {"latency_ms", 2000}, {"count", 1}});
+  EapiStats stats;
+  EapiOptions options = EapiClient::fast_options();
+  options.stats = &stats;
+  options.read_attempts = 1;
+  options.limits.request_timeout = std::chrono::milliseconds(200);
+  EapiClient client(switch_config(emu, "spine1"), options);
+  CHECK_THROWS_AS(client.show({"show hostname"}), net::HttpError);
+  const std::vector<EapiSwitchStats> all = stats.snapshot();
+  REQUIRE(all.size() == 1);
+  CHECK(all.front().requests == 1);
+  CHECK(all.front().failures[static_cast<std::size_t>(EapiFailure::kTimeout)] == 1);
+  CHECK(all.front().seconds_sum >= 0.2);
+  // 0.2 s falls in the (0.1, 0.25] bucket or a later one, never below the timeout.
+  for (std::size_t i = 0; EapiSwitchStats::kBuckets[i] < 0.2; ++i) {
+    CHECK(all.front().buckets[i] == 0);
+  }
+}

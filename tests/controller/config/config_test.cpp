@@ -799,4 +799,24 @@ TEST_CASE("load_config reads a file and anchors paths at its directory", "[confi
   }
 }
 
+TEST_CASE("api.web_root is taken from the config's directory and must hold the viewer") {
+  testing::TempDir dir;
+  const std::string text = edit(kMinimal, R"("tokens_file": "tokens.json")",
+                                R"("tokens_file": "tokens.json", "web_root": "web")");
+  const std::string base = dir.path().string();
+  const std::string where = dir.file("web");
+  REQUIRE(parse(kMinimal).api.web_root.empty());
+  try {
+    parse_config(text, "config.json", base);
+    FAIL("a web_root without index.html was accepted");
+  } catch (const ConfigError& e) {
+    REQUIRE(e.problems() == Problems{"config.json: api.web_root: no web viewer in \"" + where +
+                                     "\" (no index.html there); point it at the directory the "
+                                     "build writes (BUILD_DIR/web), or leave it out"});
+  }
+  std::filesystem::create_directory(where);
+  dir.write("web/index.html", "<!doctype html>");
+  REQUIRE(parse_config(text, "config.json", base).api.web_root == where);
+}
+
 }  // namespace vmfabric

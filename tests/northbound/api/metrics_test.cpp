@@ -5,6 +5,7 @@
 #include "northbound/api/metrics.h"
 
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <cmath>
 #include <map>
 #include <regex>
@@ -344,6 +345,7 @@ TEST_CASE("metrics: without a reconciler its families are left out", "[metrics]"
   CHECK(x.families.count("vmfabric_plan_duration_seconds") == 0);
   CHECK(x.value("vmfabric_vcenter_up", {{"vcenter", "vc1"}}) == 0);
   CHECK_FALSE(x.has("vmfabric_vcenter_last_update_timestamp_seconds", {{"vcenter", "vc1"}}));
+  CHECK_FALSE(x.has("vmfabric_vcenter_update_lag_seconds", {{"vcenter", "vc1"}}));
   // A family with no samples still says what it is.
   CHECK(x.families.at("vmfabric_switch_reachable").type == "gauge");
   CHECK(x.families.at("vmfabric_api_requests_total").type == "counter");
@@ -365,13 +367,18 @@ class StatsSource : public api::ApiSource {
         plan_(std::make_shared<const planner::Plan>()) {}
   std::shared_ptr<const Snapshot> graph() const override { return graph_; }
   std::shared_ptr<const planner::Plan> plan() const override { return plan_; }
-  const PolicyConfig& policy() const override { return policy_; }
+  PolicyConfig policy() const override { return policy_; }
   std::vector<JournalEntry> journal(const JournalQuery&) const override { return {}; }
   std::map<std::string, VlanSet> created_vlans() const override { return {}; }
   std::int64_t now_ms() const override { return 0; }
   bool reconciler_stats(reconcile::ReconcilerStats& out) const override {
     out = some_stats();
     return true;
+  }
+  std::vector<southbound::EapiSwitchStats> eapi_stats() const override {
+    southbound::EapiStats eapi;
+    eapi.record("leaf1", std::chrono::milliseconds(40), std::nullopt);
+    return eapi.snapshot();
   }
 
  private:
@@ -403,6 +410,7 @@ TEST_CASE("metrics: GET /metrics needs a viewer token and answers the text forma
   const Exposition x = parse(r.body);
   CHECK(x.value("vmfabric_changes_total", {{"result", "applied"}}) == 9);
   CHECK(x.value("vmfabric_switch_reachable", {{"switch", "leaf1"}}) == 1);
+  CHECK(x.value("vmfabric_eapi_request_duration_seconds_count", {{"switch", "leaf1"}}) == 1);
   // The requests before this one, by the pattern they matched.
   CHECK(x.value("vmfabric_api_requests_total", {{"route", "/metrics"}, {"status_class", "4xx"}}) ==
         3);
@@ -414,4 +422,53 @@ TEST_CASE("metrics: GET /metrics needs a viewer token and answers the text forma
         1);
   CHECK_FALSE(
       x.has("vmfabric_api_requests_total", {{"route", "/metrics"}, {"status_class", "2xx"}}));
+}
+
+TEST_CASE("metrics: eAPI request durations and failures per switch and the vCenter update lag",
+          "[metrics]") {
+  using std::chrono::milliseconds;
+  southbound::EapiStats eapi;
+  eapi.record("leaf1", milliseconds(3), std::nullopt);                           // <= 5 ms
+  eapi.record("leaf1", milliseconds(80), std::nullopt);                          // <= 100 ms
+  eapi.record("leaf1", milliseconds(15000), southbound::EapiFailure::kTimeout);  // over 10 s
+  eapi.record("spine1", milliseconds(10), southbound::EapiFailure::kAuth);       // <= 10 ms
+  const Lab lab = small_lab();
+  api::MetricsInput input;
+  input.graph = &lab.snapshot();
+  input.eapi = eapi.snapshot();
+  input.now_ms = 1'700'000'060'000;
+  const std::string text = api::render_metrics(input);
+  INFO(text);
+  const Exposition x = parse(text);
+
+  const std::string h = "vmfabric_eapi_request_duration_seconds";
+  REQUIRE(x.families.at(h).type == "histogram");
+  const auto bucket = [&](const char* sw, const char* le) {
+    return x.value(h + "_bucket", {{"switch", sw}, {"le", le}});
+  };
+  CHECK(bucket("leaf1", "0.005") == 1);
+  CHECK(bucket("leaf1", "0.05") == 1);
+  CHECK(bucket("leaf1", "0.1") == 2);
+  CHECK(bucket("leaf1", "10") == 2);
+  CHECK(bucket("leaf1", "+Inf") == 3);
+  CHECK(x.value(h + "_count", {{"switch", "leaf1"}}) == 3);
+  CHECK(x.value(h + "_sum", {{"switch", "leaf1"}}) == Approx(15.083));
+  CHECK(bucket("spine1", "0.005") == 0);
+  CHECK(bucket("spine1", "0.01") == 1);
+  CHECK(x.samples(h + "_bucket").size() == 2 * (southbound::EapiSwitchStats::kBuckets.size() + 1));
+  // A switch that made no request has no series.
+  CHECK_FALSE(x.has(h + "_count", {{"switch", "odd \"sw\"\\x\ny"}}));
+
+  // Every kind for each switch, at 0 until it happens: an alert sees the first one.
+  const std::string f = "vmfabric_eapi_request_failures_total";
+  REQUIRE(x.families.at(f).type == "counter");
+  CHECK(x.value(f, {{"switch", "leaf1"}, {"kind", "timeout"}}) == 1);
+  CHECK(x.value(f, {{"switch", "leaf1"}, {"kind", "auth"}}) == 0);
+  CHECK(x.value(f, {{"switch", "spine1"}, {"kind", "auth"}}) == 1);
+  CHECK(x.samples(f).size() == 2 * southbound::kEapiFailures.size());
+
+  // vc1's last update came at 1,700,000,000.123 s: 59.877 s before now.
+  CHECK(x.value("vmfabric_vcenter_update_lag_seconds", {{"vcenter", "vc1"}}) == Approx(59.877));
+  CHECK(text.find("vmfabric_vcenter_update_lag_seconds{vcenter=\"vc1\"} 59.877\n") !=
+        std::string::npos);
 }

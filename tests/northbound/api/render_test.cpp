@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include "controller/planner/lab.h"
+#include "fixed_source.h"
 #include "northbound/api/routes.h"
 #include "northbound/http/time.h"
 #include "support/temp_dir.h"
@@ -16,6 +17,8 @@ using namespace vmfabric;
 using namespace vmfabric::northbound;
 using namespace vmfabric::planner::testing;
 using api::json;
+using vmfabric::testing::FixedSource;
+using vmfabric::testing::policy_config;
 
 namespace {
 
@@ -41,12 +44,6 @@ Lab vm_lab() {
     lab.upsert(i);
   }
   return lab;
-}
-
-PolicyConfig policy_config() {
-  PolicyConfig p;
-  p.managed_vlans = VlanSet::parse("100-3999");
-  return p;
 }
 
 api::View view_of(const Snapshot& graph) {
@@ -432,33 +429,9 @@ TEST_CASE("changes: the journal newest first, filtered and paged", "[api]") {
   CHECK(problem_of([&] { run("vm=web-1"); }) == std::make_pair(400, std::string("vm")));
 }
 
-namespace {
-
-class FakeSource : public api::ApiSource {
- public:
-  explicit FakeSource(const Snapshot& graph)
-      : graph_(std::make_shared<const Snapshot>(graph)),
-        plan_(std::make_shared<const planner::Plan>(
-            planner::plan(graph, planner::testing::policy()))),
-        policy_(policy_config()) {}
-  std::shared_ptr<const Snapshot> graph() const override { return graph_; }
-  std::shared_ptr<const planner::Plan> plan() const override { return plan_; }
-  const PolicyConfig& policy() const override { return policy_; }
-  std::vector<JournalEntry> journal(const JournalQuery&) const override { return {}; }
-  std::map<std::string, VlanSet> created_vlans() const override { return {}; }
-  std::int64_t now_ms() const override { return 0; }
-
- private:
-  std::shared_ptr<const Snapshot> graph_;
-  std::shared_ptr<const planner::Plan> plan_;
-  PolicyConfig policy_;
-};
-
-}  // namespace
-
 TEST_CASE("the routes serve every endpoint as JSON behind a token", "[api]") {
   Lab lab = vm_lab();
-  FakeSource source(lab.snapshot());
+  FixedSource source(lab.snapshot());
   api::Endpoints endpoints(source);
   vmfabric::testing::ViewerRoutes routes(endpoints);
   const auto get = [&](const std::string& target, const std::string& token = "t") {

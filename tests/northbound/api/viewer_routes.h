@@ -22,6 +22,8 @@ class ViewerRoutes {
     endpoints_.add_to(router_);
   }
 
+  const northbound::router::Router& router() const { return router_; }
+
   // GET `target` with `token` (none when empty).
   northbound::http::Response get(const std::string& target, const std::string& token = "t") {
     northbound::http::Request r;

@@ -82,9 +82,7 @@ std::string row_of(const std::string& text, const std::string& first, const std:
 }  // namespace
 
 TEST_CASE("vmfabric shows the converged lab", "[e2e]") {
-  E2eLab::Options o;
-  o.topology = std::string(VMFABRIC_SOURCE_DIR) + "/tests/sim/eos/testdata/topology.json";
-  E2eLab lab(o);
+  E2eLab lab{E2eLab::Options{}};
   REQUIRE(lab.eventually([&] {
     return lab.allows("leaf1a", "Port-Channel11", 120) &&
            lab.allows("leaf1b", "Port-Channel11", 120) && lab.allows("spine1", "Ethernet1", 120);
