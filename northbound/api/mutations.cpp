@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <functional>
 
 #include "northbound/api/render.h"
 #include "northbound/http/time.h"
@@ -89,6 +90,22 @@ std::string approval_version(const std::string& body) {
   return version->get<std::string>();
 }
 
+// DELETE of one {name} of a collection: `remove(name, actor)`, then 204.
+router::Handler removal(
+    std::function<void(const std::string& name, const std::string& actor)> remove) {
+  return [remove = std::move(remove)](const Call& c) {
+    c.query.only({});
+    try {
+      remove(c.params.at("name"), actor(c));
+    } catch (const ControlError& e) {
+      throw refused(e);
+    }
+    http::Response response;
+    response.status = 204;
+    return response;
+  };
+}
+
 // The vCenter `name` as GET /vcenters lists it.
 json vcenter_item(const View& view, const std::string& name) {
   const json all = list_vcenters(view, router::Query::parse("limit=" + std::to_string(kMaxLimit)));
@@ -118,17 +135,10 @@ void add_mutation_routes(router::Router& r, const Endpoints& endpoints, const Ap
     return json_body(201, get_switch(*endpoints.view(), config.name))
         .set("Location", "/api/v1/switches/" + config.name);
   });
-  r.add("DELETE", "/api/v1/switches/{name}", Role::kAdmin, [&](const Call& c) {
-    c.query.only({});
-    try {
-      control.remove_switch(c.params.at("name"), actor(c));
-    } catch (const ControlError& e) {
-      throw refused(e);
-    }
-    http::Response response;
-    response.status = 204;
-    return response;
-  });
+  r.add("DELETE", "/api/v1/switches/{name}", Role::kAdmin,
+        removal([&](const std::string& name, const std::string& who) {
+          control.remove_switch(name, who);
+        }));
   r.add("POST", "/api/v1/vcenters", Role::kAdmin, [&](const Call& c) {
     c.query.only({});
     require_json(c);
@@ -143,17 +153,10 @@ void add_mutation_routes(router::Router& r, const Endpoints& endpoints, const Ap
     }
     return json_body(201, vcenter_item(*endpoints.view(), config.name));
   });
-  r.add("DELETE", "/api/v1/vcenters/{name}", Role::kAdmin, [&](const Call& c) {
-    c.query.only({});
-    try {
-      control.remove_vcenter(c.params.at("name"), actor(c));
-    } catch (const ControlError& e) {
-      throw refused(e);
-    }
-    http::Response response;
-    response.status = 204;
-    return response;
-  });
+  r.add("DELETE", "/api/v1/vcenters/{name}", Role::kAdmin,
+        removal([&](const std::string& name, const std::string& who) {
+          control.remove_vcenter(name, who);
+        }));
   r.add("GET", "/api/v1/policy", Role::kViewer, [&](const Call& c) {
     c.query.only({});
     return json_body(200, policy_json(control.policy()));
