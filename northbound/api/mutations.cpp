@@ -90,6 +90,16 @@ std::string approval_version(const std::string& body) {
   return version->get<std::string>();
 }
 
+// A policy body without the read-only members GET /policy adds (source, updated, updated_by), so
+// that what GET answers can be edited and PUT back. Text that is not a JSON object is left for
+// parse_policy_entry to say what is wrong with it.
+std::string settable(const std::string& body) {
+  json doc = json::parse(body, nullptr, false);
+  if (!doc.is_object()) return body;
+  for (const char* member : {"source", "updated", "updated_by"}) doc.erase(member);
+  return doc.dump();
+}
+
 // DELETE of one {name} of a collection: `remove(name, actor)`, then 204.
 router::Handler removal(
     std::function<void(const std::string& name, const std::string& actor)> remove) {
@@ -165,8 +175,8 @@ void add_mutation_routes(router::Router& r, const Endpoints& endpoints, const Ap
     c.query.only({});
     require_json(c);
     try {
-      return json_body(
-          200, policy_json(control.set_policy(parse_policy_entry(c.request.body), actor(c))));
+      return json_body(200, policy_json(control.set_policy(
+                                parse_policy_entry(settable(c.request.body)), actor(c))));
     } catch (const ConfigError& e) {
       throw invalid_body(e);
     }

@@ -122,7 +122,8 @@ json topology(const View& view, const reconcile::Diff& pending, bool vms) {
                      {"target_interface", l.id.b.name.str()}});
   }
   for (const MlagPair& m : g.all<MlagPair>()) {
-    edges.push_back({{"id", "mlag:" + m.domain},
+    // By its peers: domain names repeat across pairs (every pod's "mlag1").
+    edges.push_back({{"id", "mlag:" + m.id.first.str() + "|" + m.id.second.str()},
                      {"kind", "mlag-peer"},
                      {"source", node_id(m.id.first)},
                      {"source_interface", m.peer_link.str()},

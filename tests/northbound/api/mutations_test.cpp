@@ -216,6 +216,14 @@ TEST_CASE("the policy is read by viewers and replaced whole by admins", "[api][m
   CHECK(after["updated"] == "2023-11-14T22:13:20.000Z");
   CHECK(after["apply"] == "dry-run");
   CHECK(json::parse(a.call("GET", "/api/v1/policy", "", "v").body) == after);
+
+  // What GET answers can be PUT back as it is: its read-only members are ignored.
+  json edited = after;
+  edited["prune_delay_s"] = 90;
+  const auto round_trip = a.call("PUT", "/api/v1/policy", edited.dump());
+  INFO(round_trip.body);
+  REQUIRE(round_trip.status == 200);
+  CHECK(json::parse(round_trip.body)["prune_delay_s"] == 90);
 }
 
 TEST_CASE("a plan is approved only in dry-run and only at the version shown", "[api][mutations]") {

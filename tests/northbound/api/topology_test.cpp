@@ -162,12 +162,13 @@ TEST_CASE("topology: fabric links, MLAG peer-links and uplinks through port-chan
              {"target_interface", "Ethernet1"}});
   // 8 leaf-spine links and the 2 cables of each of the 2 peer-links.
   CHECK(count_kind(t["edges"], "fabric") == 12);
-  CHECK(with_id(t["edges"], "mlag:pod1") == json{{"id", "mlag:pod1"},
-                                                 {"kind", "mlag-peer"},
-                                                 {"source", "switch:leaf1a"},
-                                                 {"source_interface", "Port-Channel1000"},
-                                                 {"target", "switch:leaf1b"},
-                                                 {"target_interface", "Port-Channel1000"}});
+  CHECK(with_id(t["edges"], "mlag:leaf1a|leaf1b") ==
+        json{{"id", "mlag:leaf1a|leaf1b"},
+             {"kind", "mlag-peer"},
+             {"source", "switch:leaf1a"},
+             {"source_interface", "Port-Channel1000"},
+             {"target", "switch:leaf1b"},
+             {"target_interface", "Port-Channel1000"}});
   CHECK(count_kind(t["edges"], "mlag-peer") == 2);
 
   const std::string a1 = "vc1/" + host_id(lab, "esx-a1.lab.local").moref;
