@@ -82,11 +82,11 @@ function cpuSeconds(pid) {
     }
   }
   let total = 0;
-  const todo = [...(children.get(pid) || [])];
-  while (todo.length) {
-    const p = todo.pop();
+  const unvisited = [...(children.get(pid) || [])];
+  while (unvisited.length) {
+    const p = unvisited.pop();
     total += stat.get(p) || 0;
-    todo.push(...(children.get(p) || []));
+    unvisited.push(...(children.get(p) || []));
   }
   return total;
 }

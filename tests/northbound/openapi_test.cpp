@@ -111,17 +111,21 @@ TEST_CASE("the lab's responses validate against the spec", "[openapi][e2e]") {
   REQUIRE(lab.eventually([&] { return lab.allows("leaf1a", "Port-Channel11", 120); }));
 
   json records = json::array();
-  // GET `target` (made from the spec's `path` template) with `token`; records the response.
-  auto get = [&](const std::string& path, const std::string& target, int expected_status,
-                 const std::optional<std::string>& token = std::nullopt) {
-    const auto r = lab.api_get(target, token);
-    INFO(target << ": " << r.body);
+  // Records the answer `r` to `method` `target` (made from the spec's `path` template).
+  auto record = [&](const std::string& method, const std::string& path, const std::string& target,
+                    const net::HttpResponse& r, int expected_status) {
+    INFO(method << " " << target << ": " << r.body);
     CHECK(r.status == expected_status);
-    records.push_back({{"method", "GET"},
+    records.push_back({{"method", method},
                        {"path", path},
                        {"status", r.status},
                        {"content_type", r.header("content-type").value_or("")},
                        {"body", r.body}});
+  };
+  // GET `target` with `token` (default: the lab's viewer token; "" sends none).
+  auto get = [&](const std::string& path, const std::string& target, int expected_status,
+                 const std::optional<std::string>& token = std::nullopt) {
+    record("GET", path, target, lab.api_get(target, token), expected_status);
   };
   get("/healthz", "/healthz", 200, "");
   get("/metrics", "/metrics", 200);
@@ -177,15 +181,7 @@ TEST_CASE("the lab's responses validate against the spec", "[openapi][e2e]") {
   const std::string admin = lab.create_token("openapi-admin", "admin");
   auto call = [&](const std::string& method, const std::string& path, const std::string& target,
                   const std::string& body, int expected_status) {
-    const auto r = lab.api_request(method, target, body, admin);
-    INFO(method << " " << target << ": " << r.body);
-    CHECK(r.status == expected_status);
-    records.push_back({{"method", method},
-                       {"path", path},
-                       {"status", r.status},
-                       {"content_type", r.header("content-type").value_or("")},
-                       {"body", r.body}});
-    return r;
+    record(method, path, target, lab.api_request(method, target, body, admin), expected_status);
   };
   const std::string entry = lab.switch_entry("leaf2b").dump();
   call("POST", "/api/v1/switches", "/api/v1/switches", entry, 201);
