@@ -23,6 +23,7 @@ class ChangeSetError : public Error {
 struct InterfaceVlanChange {
   VlanSet add;
   VlanSet remove;
+  bool operator==(const InterfaceVlanChange&) const = default;
 };
 
 // The changes to one switch. Interfaces are EOS names ("Ethernet5", "Port-Channel10").
@@ -32,6 +33,7 @@ struct ChangeSet {
   std::map<InterfaceName, InterfaceVlanChange> interfaces;
 
   bool empty() const;
+  bool operator==(const ChangeSet&) const = default;
 };
 
 // `name` made valid as an EOS VLAN name: at most 32 characters, each space, control character,

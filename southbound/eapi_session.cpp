@@ -361,7 +361,8 @@ asio::awaitable<SwitchReadings> EapiSession::read_state() {
                                                        "show interfaces status",
                                                        "show lldp neighbors detail",
                                                        "show port-channel",
-                                                       "show mlag"};
+                                                       "show mlag",
+                                                       "show configuration sessions detail"};
   const auto r = co_await impl_->show(kStateCommands, Format::kJson);
   SwitchReadings readings;
   readings.facts = read_facts(r.at(0), r.at(1));
@@ -371,6 +372,7 @@ asio::awaitable<SwitchReadings> EapiSession::read_state() {
   readings.lldp = read_lldp_neighbors(r.at(5));
   readings.port_channels = read_port_channels(r.at(6));
   readings.mlag = read_mlag(r.at(7));
+  readings.foreign_sessions = read_foreign_sessions(r.at(8));
   co_return readings;
 }
 

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <set>
+#include <tuple>
 
 namespace vmfabric::southbound {
 namespace {
@@ -257,6 +259,28 @@ MlagReading read_mlag(const json& result) {
   return m;
 }
 
+std::vector<ConfigSessionRecord> read_foreign_sessions(const json& result) {
+  const At at = At{"show configuration sessions detail", ""} / "sessions";
+  std::vector<ConfigSessionRecord> out;
+  for (const auto& [name, v] : object(member(result, "sessions", At{at.command, ""}), at).items()) {
+    const At here = at / name;
+    const std::string state = string_of(member(v, "state", here), here / "state");
+    if (state != "completed" || name.starts_with(kOwnSessionPrefix)) continue;
+    const At time_at = here / "completedTime";
+    const json& time = member(v, "completedTime", here);
+    if (!time.is_number())
+      time_at.fail(std::string("expected Unix seconds, got ") + time.type_name());
+    const double seconds = time.get<double>();
+    if (!(seconds >= 0 && seconds < 1e11)) time_at.fail(time.dump() + " is not a Unix time");
+    out.push_back({name, optional_string(v, "commitUser", here),
+                   static_cast<std::int64_t>(std::llround(seconds * 1000))});
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.completed_ms, a.name) < std::tie(b.completed_ms, b.name);
+  });
+  return out;
+}
+
 std::optional<SwitchId> SwitchDirectory::find(const LldpNeighbor& neighbor) const {
   const std::string chassis = mac_digits(neighbor.chassis_id);
   for (const KnownSwitch& s : switches_) {
@@ -316,6 +340,7 @@ Delta observed_delta(Switch base, const SwitchReadings& r, const SwitchDirectory
   base.serial = r.facts.serial;
   base.system_mac = r.facts.system_mac;
   set_vlans(base, r.vlans);
+  base.config_sessions = r.foreign_sessions;
 
   std::map<InterfaceName, Interface> interfaces;
   auto interface = [&](const InterfaceName& name) -> Interface& {

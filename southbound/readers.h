@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "graph/graph.h"
@@ -94,6 +95,15 @@ struct MlagReading {
 };
 MlagReading read_mlag(const nlohmann::json& show_mlag);
 
+// The prefix of the configuration sessions vmfabric itself commits (controller/reconcile names
+// them "vmfabric-<ms>-<n>").
+inline constexpr std::string_view kOwnSessionPrefix = "vmfabric-";
+
+// `show configuration sessions detail`: the completed sessions not named kOwnSessionPrefix...,
+// oldest first (by completedTime, then name). Pending ones are not changes yet.
+std::vector<ConfigSessionRecord> read_foreign_sessions(
+    const nlohmann::json& show_configuration_sessions_detail);
+
 // Everything read from one switch in one poll.
 struct SwitchReadings {
   SwitchFacts facts;
@@ -103,6 +113,7 @@ struct SwitchReadings {
   std::vector<LldpReading> lldp;
   std::vector<PortChannelReading> port_channels;
   MlagReading mlag;
+  std::vector<ConfigSessionRecord> foreign_sessions;
 };
 
 // The switches vmfabric manages, as LLDP neighbours name them: a neighbour is one of them when
@@ -124,11 +135,12 @@ class SwitchDirectory {
 };
 
 // The observed state of switch `base.id` as graph operations: the Switch (`base` with the facts
-// and VLAN database filled in), an Interface per switchport or status entry (allowed VLANs on
-// trunks, LLDP neighbours, channel group), a PortChannel per port-channel, a Link per LLDP
-// neighbour that is another known switch, and the MlagPair when the peer-link's members see a
-// known switch. What `current` holds for this switch and the readings no longer show (an
-// interface, a port-channel, an LLDP link with an end here, the MLAG pair) is removed.
+// VLAN database and foreign configuration sessions filled in), an Interface per switchport or
+// status entry (allowed VLANs on trunks, LLDP neighbours, channel group), a PortChannel per
+// port-channel, a Link per LLDP neighbour that is another known switch, and the MlagPair when the
+// peer-link's members see a known switch. What `current` holds for this switch and the readings no
+// longer show (an interface, a port-channel, an LLDP link with an end here, the MLAG pair) is
+// removed.
 Delta observed_delta(Switch base, const SwitchReadings& readings, const SwitchDirectory& directory,
                      const Snapshot& current);
 

@@ -114,6 +114,9 @@ struct SwitchAgent::Impl : std::enable_shared_from_this<Impl> {
   }
 
   asio::awaitable<void> poll() {
+    // Those who asked before this poll began; later ones wait for the next.
+    std::vector<std::function<void(bool)>> waiting = std::move(poll_waiters);
+    poll_waiters.clear();
     bool reachable = false;
     try {
       readings = co_await session().read_state();
@@ -126,6 +129,7 @@ struct SwitchAgent::Impl : std::enable_shared_from_this<Impl> {
       if (!stopping) failed(e);
     }
     if (poll_listener) poll_listener(SwitchId(config.name), reachable);
+    for (auto& done : waiting) done(reachable);
   }
 
   // After a failed poll: the switch is unreachable, or refuses the credentials.
@@ -200,6 +204,7 @@ struct SwitchAgent::Impl : std::enable_shared_from_this<Impl> {
       job.done(std::move(stopped));
     }
     applies.clear();
+    for (auto& done : std::exchange(poll_waiters, {})) done(false);
     eapi.reset();
     log::info("switch.stopped", {{"switch", config.name}});
     if (on_stopped) on_stopped();
@@ -215,6 +220,7 @@ struct SwitchAgent::Impl : std::enable_shared_from_this<Impl> {
   std::optional<SwitchReadings> readings;  // from the last poll, updated by each apply
   std::deque<ApplyJob> applies;
   PollListener poll_listener;
+  std::vector<std::function<void(bool)>> poll_waiters;  // poll_now(done) callers
   bool poll_requested = false;
   bool applying = false;  // an apply is in flight
   bool stopping = false;
@@ -253,6 +259,19 @@ void SwitchAgent::stop(std::function<void()> done) {
 void SwitchAgent::poll_now() {
   auto impl = impl_;
   asio::post(impl->strand, [impl] {
+    impl->poll_requested = true;
+    impl->wake.cancel();
+  });
+}
+
+void SwitchAgent::poll_now(std::function<void(bool)> done) {
+  auto impl = impl_;
+  asio::post(impl->strand, [impl, done = std::move(done)]() mutable {
+    if (impl->stopping) {
+      done(false);
+      return;
+    }
+    impl->poll_waiters.push_back(std::move(done));
     impl->poll_requested = true;
     impl->wake.cancel();
   });

@@ -58,6 +58,10 @@ class SwitchAgent {
   // Thread-safe: poll again as soon as the job under way ends (requests while one is waiting
   // coalesce).
   void poll_now();
+  // Thread-safe: the same, and `done(read)` on the agent's strand once a poll that started after
+  // this call ended (`read`: the switch was read and its reading submitted; false when it could
+  // not be, or the agent stopped first).
+  void poll_now(std::function<void(bool read)> done);
   void on_poll(PollListener listener);  // before start()
 
   // Thread-safe: applies `changes` as configuration session `session_name` after the jobs

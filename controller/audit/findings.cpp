@@ -6,6 +6,7 @@
 #include <tuple>
 
 #include "audit/audit.h"
+#include "model/text.h"
 
 namespace vmfabric::audit {
 namespace {
@@ -85,11 +86,35 @@ class Auditor {
     }
   }
 
+  // The switch's latest configuration session not by vmfabric, when it committed after
+  // vmfabric's latest change undone at `f`'s place (after nothing, when there is none).
+  static void attribute_session(Finding& f, const Switch& sw) {
+    const auto latest = std::max_element(
+        sw.config_sessions.begin(), sw.config_sessions.end(),
+        [](const auto& a, const auto& b) { return a.completed_ms < b.completed_ms; });
+    if (latest == sw.config_sessions.end()) return;
+    if (f.last_change && latest->completed_ms <= f.last_change->at_ms) return;
+    f.outside = OutsideChange{latest->name, latest->user, latest->completed_ms};
+  }
+
   static std::string outside_note(const Finding& f) {
-    if (f.undone.empty()) return "";
-    return "; vmfabric " + std::string(f.last_change->added ? "added" : "removed") + " VLAN " +
-           f.undone.to_range_list() + " there (session " + f.last_change->session +
-           "): changed outside vmfabric since";
+    std::string note;
+    if (!f.undone.empty()) {
+      note = "; vmfabric " + std::string(f.last_change->added ? "added" : "removed") + " VLAN " +
+             f.undone.to_range_list() + " there (session " + f.last_change->session +
+             "): changed outside vmfabric since";
+      if (!f.outside) {
+        note +=
+            " (the switch keeps no configuration session since: edits outside sessions, as "
+            "at the console, leave none)";
+      }
+    }
+    if (f.outside) {
+      note += "; the switch's last configuration session not by vmfabric: " + f.outside->session +
+              (f.outside->user.empty() ? "" : " committed by " + f.outside->user) + " at " +
+              format_utc(f.outside->at_ms);
+    }
+    return note;
   }
 
   void add_why(Finding& f, const InterfaceId& where) const {
@@ -104,15 +129,25 @@ class Auditor {
     }
   }
 
+  // What the reconciler established at `interface` of `sw` ("" for its VLAN database), if known.
+  const VlanSet* established(const std::string& sw, const std::string& interface) const {
+    if (!in_.established) return nullptr;
+    const auto s = in_.established->find(sw);
+    if (s == in_.established->end()) return nullptr;
+    const auto i = s->second.find(interface);
+    return i == s->second.end() ? nullptr : &i->second;
+  }
+
   // A VLAN finding of `kind` at `interface` of `sw` ("" for its VLAN database), attributed.
-  Finding vlan_finding(FindingKind kind, const std::string& sw, const std::string& interface,
+  Finding vlan_finding(FindingKind kind, const Switch& sw, const std::string& interface,
                        VlanSet vlans, bool now_missing) const {
     Finding f;
     f.kind = kind;
-    f.switch_name = sw;
+    f.switch_name = sw.id.str();
     f.interface = interface;
     f.vlans = std::move(vlans);
     attribute(f, interface, now_missing);
+    attribute_session(f, sw);
     return f;
   }
 
@@ -139,9 +174,12 @@ class Auditor {
       const bool trunk = i && i->mode == SwitchportMode::kTrunk;
       const VlanSet observed = trunk ? i->allowed : VlanSet();
       const std::string at = name + " " + interface.str();
+      // Drift differs from what the reconciler established; the rest it is changing now.
+      const VlanSet* base = established(name, interface.str());
 
       Finding missing =
-          vlan_finding(FindingKind::kVlanMissing, name, interface.str(), desired - observed, true);
+          vlan_finding(FindingKind::kVlanMissing, sw, interface.str(),
+                       base ? (desired - observed) & *base : desired - observed, true);
       if (!missing.vlans.empty()) {
         add_why(missing, where);
         missing.detail = "VLAN " + missing.vlans.to_range_list() + " not allowed on " + at +
@@ -155,8 +193,9 @@ class Auditor {
         out_.push_back(std::move(missing));
       }
 
-      Finding unneeded = vlan_finding(FindingKind::kVlanUnneeded, name, interface.str(),
-                                      (observed & in_.policy.managed) - desired, false);
+      const VlanSet extra = (observed & in_.policy.managed) - desired;
+      Finding unneeded = vlan_finding(FindingKind::kVlanUnneeded, sw, interface.str(),
+                                      base ? extra - *base : extra, false);
       if (!unneeded.vlans.empty()) {
         unneeded.detail = "managed VLAN " + unneeded.vlans.to_range_list() + " allowed on " + at +
                           " where nothing needs it" + outside_note(unneeded) +
@@ -169,7 +208,8 @@ class Auditor {
     for (const auto& [vlan, vlan_name] : plan->vlans) {
       if (!sw.vlans.contains(vlan)) absent.insert(vlan);
     }
-    Finding db = vlan_finding(FindingKind::kVlanNotInDatabase, name, "", absent, true);
+    if (const VlanSet* base = established(name, "")) absent &= *base;
+    Finding db = vlan_finding(FindingKind::kVlanNotInDatabase, sw, "", absent, true);
     if (!db.vlans.empty()) {
       for (const auto& [interface, allowed] : plan->allowed) {
         if (db.why.size() < Finding::kMaxWhy && !(allowed & db.vlans).empty()) {
@@ -192,16 +232,35 @@ class Auditor {
   // that the switches bundle differently (one in a port-channel, another not, or in two
   // port-channels that are not one MLAG port-channel): the host's teaming and the fabric disagree.
   void audit_uplinks() {
-    for (const planner::CorrelationProblem& p : in_.plan.correlation->problems) {
+    std::vector<Finding> unlocated;
+    const auto add = [&](const PnicId& pnic, std::string detail) {
       Finding f;
       f.kind = FindingKind::kUplinkUnlocated;
-      f.host = host_name(p.pnic.host);
-      f.uplink = p.pnic.name;
-      f.detail = p.problem +
-                 ": vmfabric cannot tell which switch port serves it and plans nothing for it; "
-                 "enable LLDP on the switch port and CDP/LLDP on the host's virtual switch";
-      out_.push_back(std::move(f));
+      f.host = host_name(pnic.host);
+      f.uplink = pnic.name;
+      f.detail = std::move(detail);
+      unlocated.push_back(std::move(f));
+    };
+    for (const planner::CorrelationProblem& p : in_.plan.correlation->problems) {
+      add(p.pnic, p.problem +
+                      ": vmfabric cannot tell which switch port serves it and plans nothing for "
+                      "it; enable LLDP on the switch port and CDP/LLDP on the host's virtual "
+                      "switch");
     }
+    // A host keeps a neighbour it heard for the LLDP hold time: a port that is down now means a
+    // cable unplugged or failed.
+    for (const auto& [pnic, u] : in_.plan.correlation->uplinks) {
+      const Interface* port = in_.live.find<Interface>(u.port);
+      if (port == nullptr || port->oper_up) continue;
+      add(pnic, pnic.name + " of " + host_name(pnic.host) + ": located on " + u.port.sw.str() +
+                    " " + u.port.name.str() +
+                    ", which is down: the cable is unplugged or failed, and the host reaches "
+                    "the fabric only through its other uplinks; check the cabling");
+    }
+    std::sort(unlocated.begin(), unlocated.end(), [](const Finding& a, const Finding& b) {
+      return std::tie(a.host, a.uplink) < std::tie(b.host, b.uplink);
+    });
+    for (Finding& f : unlocated) out_.push_back(std::move(f));
     // MLAG peers bundle a host's ports in their port-channels of one name (the southbound reads no
     // MLAG id of port-channels).
     std::map<SwitchId, std::string> pair_of;
@@ -370,25 +429,5 @@ class Auditor {
 }  // namespace
 
 std::vector<Finding> find_drift(const AuditInput& input) { return Auditor(input).run(); }
-
-const char* to_string(FindingKind kind) {
-  switch (kind) {
-    case FindingKind::kVlanMissing:
-      return "vlan-missing";
-    case FindingKind::kVlanUnneeded:
-      return "vlan-unneeded";
-    case FindingKind::kVlanNotInDatabase:
-      return "vlan-not-in-database";
-    case FindingKind::kSwitchUnreachable:
-      return "switch-unreachable";
-    case FindingKind::kUplinkUnlocated:
-      return "uplink-unlocated";
-    case FindingKind::kUplinkBundleMismatch:
-      return "uplink-bundle-mismatch";
-    case FindingKind::kClusterGap:
-      return "cluster-gap";
-  }
-  return "unknown";
-}
 
 }  // namespace vmfabric::audit

@@ -168,4 +168,14 @@ void DaemonControl::approve_plan(const std::string& actor) {
   reconciler_.approve(actor);
 }
 
+std::int64_t DaemonControl::run_audit(const std::string& actor) {
+  audit::AuditRunner* runner = audits_.load();
+  if (runner == nullptr) {
+    throw ControlError(ControlError::Kind::kConflict,
+                       "audits are not available: this vmfabricd runs no audit runner; check its "
+                       "log at startup");
+  }
+  return runner->run("api", actor);
+}
+
 }  // namespace vmfabric::daemon

@@ -3,9 +3,12 @@
 // approval. Each mutation is journaled with the token's name.
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <functional>
 #include <mutex>
 
+#include "audit/runner.h"
 #include "config/config.h"
 #include "daemon/fabric.h"
 #include "northbound/api/control.h"
@@ -37,6 +40,12 @@ class DaemonControl final : public northbound::api::ApiControl {
   northbound::api::EffectivePolicy set_policy(const PolicyConfig& policy,
                                               const std::string& actor) override;
   void approve_plan(const std::string& actor) override;
+  // Runs `runner->run("api", actor)`; without a runner, ControlError kConflict.
+  std::int64_t run_audit(const std::string& actor) override;
+
+  // The drift audits' runner (nothing: POST /api/v1/audits is refused). Set before the API
+  // serves; `runner` must outlive this. set_policy hands it the new policy too.
+  void set_audit_runner(audit::AuditRunner* runner) { audits_.store(runner); }
 
  private:
   // Journals a mutation as applied: `target` (a switch's name, or empty), what was done.
@@ -54,6 +63,7 @@ class DaemonControl final : public northbound::api::ApiControl {
   std::mutex mutations_;  // one mutation at a time
   mutable std::mutex policy_mutex_;
   northbound::api::EffectivePolicy policy_;
+  std::atomic<audit::AuditRunner*> audits_{nullptr};
 };
 
 }  // namespace vmfabric::daemon

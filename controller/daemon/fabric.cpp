@@ -1,5 +1,6 @@
 #include "daemon/fabric.h"
 
+#include <algorithm>
 #include <atomic>
 #include <boost/asio/post.hpp>
 #include <filesystem>
@@ -61,6 +62,39 @@ Origin Fabric::vcenter_origin(const std::string& name) const {
   std::lock_guard lock(mutex_);
   const auto it = vcenters_.find(name);
   return it == vcenters_.end() ? Origin::kNone : it->second.origin;
+}
+
+void Fabric::read_all(std::function<void(std::vector<std::string>)> done) {
+  // Every agent's answer counts down; the last one calls `done`.
+  struct Reads {
+    std::mutex mutex;
+    std::size_t left = 0;
+    std::vector<std::string> unreadable;
+    std::function<void(std::vector<std::string>)> done;
+  };
+  auto reads = std::make_shared<Reads>();
+  reads->done = std::move(done);
+  std::vector<std::shared_ptr<southbound::SwitchAgent>> agents;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& [name, member] : switches_) agents.push_back(member.peer);
+  }
+  reads->left = agents.size();
+  if (agents.empty()) {
+    reads->done({});
+    return;
+  }
+  for (const auto& agent : agents) {
+    agent->poll_now([reads, name = agent->name()](bool read) {
+      std::unique_lock lock(reads->mutex);
+      if (!read) reads->unreadable.push_back(name);
+      if (--reads->left != 0) return;
+      std::vector<std::string> unreadable = std::move(reads->unreadable);
+      lock.unlock();
+      std::sort(unreadable.begin(), unreadable.end());
+      reads->done(std::move(unreadable));
+    });
+  }
 }
 
 template <class Peer>

@@ -44,6 +44,10 @@ class Fabric {
   bool remove_switch(const std::string& name, std::function<void()> done);
   bool remove_vcenter(const std::string& name, std::function<void()> done);
 
+  // Reads every switch followed now (each reading submitted to the graph); `done` (from any
+  // thread) gets the names of those that could not be read, sorted.
+  void read_all(std::function<void(std::vector<std::string> unreadable)> done);
+
   // The reconciler's ApplyFn: a switch not followed (any more) is answered "not applied".
   void apply(const SwitchId& sw, southbound::ChangeSet changes, std::string session,
              std::function<void(southbound::ApplyResult)> done);

@@ -7,6 +7,7 @@
 //
 // Exit codes: 0 clean stop (SIGTERM/SIGINT) or valid config; 1 invalid config or a fatal error
 // at start (each logged with what to do); 2 bad command line.
+#include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -20,6 +21,7 @@
 #include <string_view>
 #include <thread>
 
+#include "audit/runner.h"
 #include "config/config.h"
 #include "daemon/control.h"
 #include "daemon/fabric.h"
@@ -138,10 +140,12 @@ int token_command(int argc, char** argv) {
 class DaemonApiSource final : public northbound::ApiSource {
  public:
   DaemonApiSource(const SnapshotPublisher& graph, const reconcile::Reconciler& reconciler,
-                  daemon::DaemonControl& control, std::unique_ptr<Store> reader,
-                  northbound::events::EventHub& events, const southbound::EapiStats& eapi)
+                  const audit::AuditRunner& audits, daemon::DaemonControl& control,
+                  std::unique_ptr<Store> reader, northbound::events::EventHub& events,
+                  const southbound::EapiStats& eapi)
       : graph_(graph),
         reconciler_(reconciler),
+        audits_(audits),
         control_(control),
         reader_(std::move(reader)),
         events_(events),
@@ -153,18 +157,28 @@ class DaemonApiSource final : public northbound::ApiSource {
     return reader_->journal(query);
   }
   std::map<std::string, VlanSet> created_vlans() const override { return reader_->created_vlans(); }
+  Baseline baseline() const override { return reader_->baseline(); }
   std::int64_t now_ms() const override { return unix_ms_now(); }
   bool reconciler_stats(reconcile::ReconcilerStats& out) const override {
     out = reconciler_.stats();
     return true;
   }
   std::vector<southbound::EapiSwitchStats> eapi_stats() const override { return eapi_.snapshot(); }
+  std::vector<AuditRecord> audits(const AuditQuery& query) const override {
+    return reader_->audits(query);
+  }
+  std::optional<AuditRecord> audit(std::int64_t id) const override { return reader_->audit(id); }
+  bool audit_stats(audit::AuditStats& out) const override {
+    out = audits_.stats();
+    return true;
+  }
   northbound::events::EventHub* events() const override { return &events_; }
   northbound::api::ApiControl* control() const override { return &control_; }
 
  private:
   const SnapshotPublisher& graph_;
   const reconcile::Reconciler& reconciler_;
+  const audit::AuditRunner& audits_;
   daemon::DaemonControl& control_;
   std::unique_ptr<Store> reader_;
   northbound::events::EventHub& events_;
@@ -285,12 +299,31 @@ int run(const std::string& path) {
   daemon::DaemonControl control(cfg, policy, fabric, *store, writer, reconciler,
                                 [&event_feed](const JournalEntry& e) { event_feed.journaled(e); });
 
+  // Drift audits: fresh readings of every switch, compared on the audits' own strand; repairs go
+  // through the reconciler.
+  audit::AuditRunner::Options audit_options;
+  audit_options.config = cfg.audit;
+  audit_options.policy = [&control] { return control.policy().policy; };
+  audit_options.changed = [&event_feed](const AuditRecord& a) { event_feed.audit(a); };
+  audit::AuditRunner audits(
+      io.get_executor(), *store, writer.snapshots(),
+      [&fabric](std::function<void(std::vector<std::string>)> done) {
+        fabric.read_all(std::move(done));
+      },
+      [&writer](std::function<void()> done) { writer.flush(std::move(done)); },
+      [&reconciler](Remediation remediate, std::string cause,
+                    std::function<void(std::vector<std::int64_t>)> done) {
+        reconciler.repair(remediate, std::move(cause), std::move(done));
+      },
+      audit_options);
+  control.set_audit_runner(&audits);
+
   // The API, on its own threads, before anything changes the graph.
   std::unique_ptr<DaemonApiSource> api_source;
   std::unique_ptr<northbound::ApiServer> api;
   try {
     api_source =
-        std::make_unique<DaemonApiSource>(writer.snapshots(), reconciler, control,
+        std::make_unique<DaemonApiSource>(writer.snapshots(), reconciler, audits, control,
                                           Store::open_reader(cfg.database), events, eapi_stats);
     api = std::make_unique<northbound::ApiServer>(cfg.api, *api_source);
     api->start();
@@ -306,13 +339,17 @@ int run(const std::string& path) {
   for (const auto& sw : cfg.switches) fabric.add_switch(sw, daemon::Origin::kConfig);
   for (const auto& vc : added.vcenters) fabric.add_vcenter(vc, daemon::Origin::kApi);
   for (const auto& sw : added.switches) fabric.add_switch(sw, daemon::Origin::kApi);
+  audits.start();
 
   // Stop: the API first (requests in flight finish), then the reconciler (no new sessions;
   // those in flight end), then vCenter sessions and switch agents (sessions log out and mark
   // their vCenters disconnected), then the writer persists what is queued, then the threads end.
+  // Meanwhile no audit starts, and one running ends (failed) once the switch agents stopped.
   boost::asio::signal_set signals(io, SIGTERM, SIGINT);
   int stop_signal = 0;
+  std::atomic<int> stopping{2};  // the audits, and the reconciler with the switches
   auto finish = [&] {
+    if (--stopping != 0) return;
     writer.flush([&] {
       work.reset();
       io.stop();
@@ -323,6 +360,7 @@ int run(const std::string& path) {
     stop_signal = signo;
     log::info("vmfabricd.stopping", {{"signal", signal_name(signo)}});
     api->stop();  // requests in flight finish; the API threads end
+    audits.stop(finish);
     reconciler.stop([&] { fabric.stop(finish); });
   });
   log::info("vmfabricd.ready", {{"pid", static_cast<long>(getpid())}});

@@ -207,6 +207,16 @@ struct VmNic {
 
 enum class Reachability { kUnknown, kReachable, kUnreachable, kAuthFailed };
 
+// A configuration session the switch reports as committed (`show configuration sessions detail`).
+// EOS keeps only its newest few (maxSavedSessions, 1 by default); edits outside sessions (console
+// `configure` mode) leave none.
+struct ConfigSessionRecord {
+  std::string name;
+  std::string user;  // who committed it, as the switch says ("" when it does not)
+  std::int64_t completed_ms = 0;
+  bool operator==(const ConfigSessionRecord&) const = default;
+};
+
 struct Switch {
   static constexpr EntityKind kKind = EntityKind::kSwitch;
   using Id = SwitchId;
@@ -219,6 +229,9 @@ struct Switch {
   std::string serial;
   std::string system_mac;
   std::map<VlanId, std::string> vlans;  // the VLAN database: id -> name
+  // The committed configuration sessions not made by vmfabric that the switch still keeps, oldest
+  // first: who changed it outside vmfabric, and when.
+  std::vector<ConfigSessionRecord> config_sessions;
   std::int64_t last_poll_ms = 0;
   std::string last_error;
   bool operator==(const Switch&) const = default;

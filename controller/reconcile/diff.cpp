@@ -47,9 +47,16 @@ std::string removal_freeze(const Snapshot& g) {
   return "";
 }
 
+// The baseline after a diff: a VLAN stays while it is planned or still there; a planned one
+// joins once it is there.
+VlanSet next_baseline(const VlanSet& base, const VlanSet& planned, const VlanSet& observed) {
+  return ((base | planned) & observed) | (base & planned);
+}
+
 class Differ {
  public:
-  Differ(const DiffInput& in, HoldDown& holds) : in_(in), holds_(holds) {
+  Differ(const DiffInput& in, HoldDown& holds, Baseline& baseline)
+      : in_(in), holds_(holds), baseline_(baseline) {
     out_.removals_frozen = removal_freeze(in.observed);
   }
 
@@ -76,10 +83,11 @@ class Differ {
   // A switch not diffed this cycle keeps its hold-downs running.
   void keep_holds(const SwitchId& id) { holds_.keep(id); }
 
-  // Whether a removal of `key` may go now; counts it against the cap when it does.
-  bool removal_due(const HoldDown::Key& key) {
-    const std::int64_t since = holds_.want(key, in_.now_ms);
-    const std::int64_t due = since + in_.policy.prune_delay_ms;
+  // Whether a removal of `key` may go now (after its hold-down unless `at_once`); counts it
+  // against the cap when it does.
+  bool removal_due(const HoldDown::Key& key, bool at_once = false) {
+    const std::int64_t due =
+        at_once ? in_.now_ms : holds_.want(key, in_.now_ms) + in_.policy.prune_delay_ms;
     if (!out_.removals_frozen.empty() || due > in_.now_ms ||
         removals_ >= in_.policy.max_removals_per_cycle) {
       ++out_.removals_waiting;
@@ -92,19 +100,44 @@ class Differ {
     return true;
   }
 
+  // What the plan needs added: all that is missing when drift is repaired, else only what the
+  // baseline does not have (the rest was removed by hand: drift).
+  VlanSet to_add(const VlanSet& planned, const VlanSet& observed, const VlanSet& base) const {
+    return in_.drift == Remediation::kNone ? (planned - base) - observed : planned - observed;
+  }
+
   SwitchDiff diff_switch(const Switch& sw, const planner::SwitchPlan& plan) {
     SwitchDiff d;
     const VlanSet& managed = in_.policy.managed;
+    // Updated in place (a copy per switch per cycle would cost more than the diff itself).
+    std::map<std::string, VlanSet>& base = baseline_[sw.id.str()];
+    bool base_changed = false;
+    // An interface (or VLAN database) seen for the first time adopts its managed VLANs.
+    const auto base_of = [&](const std::string& name, const VlanSet& observed) {
+      const auto it = base.find(name);
+      return it == base.end() ? observed & managed : it->second;
+    };
+    const auto establish = [&](const std::string& name, VlanSet next) {
+      const auto [it, added] = base.try_emplace(name);
+      if (added || it->second != next) {
+        it->second = std::move(next);
+        base_changed = true;
+      }
+    };
 
     // VLAN database: create what the plan needs.
-    VlanSet created;
+    VlanSet db_planned, db_observed;
     for (const auto& [vlan, name] : plan.vlans) {
-      if (managed.contains(vlan) && !sw.vlans.contains(vlan)) {
-        d.changes.create_vlans.emplace(vlan, name);
-        created.insert(vlan);
-      }
+      if (managed.contains(vlan)) db_planned.insert(vlan);
     }
+    for (const auto& [vlan, name] : sw.vlans) {
+      if (managed.contains(vlan)) db_observed.insert(vlan);
+    }
+    const VlanSet db_base = base_of("", db_observed);
+    VlanSet created = to_add(db_planned, db_observed, db_base);
+    for (const VlanId v : created.ids()) d.changes.create_vlans.emplace(v, plan.vlans.at(v));
     if (!created.empty()) d.reasons.push_back("create " + vlan_text(created));
+    establish("", next_baseline(db_base, db_planned, db_observed));
 
     // Interfaces: add what is missing, remove what is unneeded (after the hold-down).
     for (const auto& [name, role] : plan.roles) {
@@ -118,25 +151,48 @@ class Differ {
               sw.id.str() + " " + name.str() +
               (i == nullptr ? ": not seen on the switch" : ": not a trunk port, left as it is"));
         }
-        continue;
+        continue;  // its baseline, if any, is kept
       }
+      const VlanSet observed = i->allowed & managed;
+      const VlanSet established = base_of(name.str(), observed);
       southbound::InterfaceVlanChange change;
-      change.add = planned - i->allowed;
-      for (const VlanId v : ((i->allowed & managed) - planned).ids()) {
-        if (removal_due({sw.id, name, v})) change.remove.insert(v);
+      change.add = to_add(planned, observed, established);
+      // Removals: what the plan stopped needing, after the hold-down; under kFull also what was
+      // added by hand (drift), at once.
+      VlanSet unneeded, extra;
+      for (const VlanId v : ((established - planned) & observed).ids()) {
+        if (removal_due({sw.id, name, v})) unneeded.insert(v);
       }
+      if (in_.drift == Remediation::kFull) {
+        for (const VlanId v : (observed - planned - established).ids()) {
+          if (removal_due({sw.id, name, v}, true)) extra.insert(v);
+        }
+      }
+      change.remove = unneeded | extra;
+      establish(name.str(), next_baseline(established, planned, observed));
       if (!change.add.empty())
         d.reasons.push_back("add " + vlan_text(change.add) + " on " + name.str() + " (" +
                             role_text(role) + ")");
-      if (!change.remove.empty()) {
-        d.reasons.push_back("remove " + vlan_text(change.remove) + " from " + name.str() +
+      if (!unneeded.empty()) {
+        d.reasons.push_back("remove " + vlan_text(unneeded) + " from " + name.str() +
                             " (unneeded for " + std::to_string(in_.policy.prune_delay_ms / 1000) +
                             " s or more)");
+      }
+      if (!extra.empty()) {
+        d.reasons.push_back("remove " + vlan_text(extra) + " from " + name.str() +
+                            " (added outside vmfabric, not planned)");
       }
       if (!change.add.empty() || !change.remove.empty()) {
         d.changes.interfaces.emplace(name, std::move(change));
       }
     }
+    // Interfaces that lost their role (the host behind moved away) are forgotten.
+    if (std::erase_if(base, [&](const auto& entry) {
+          return !entry.first.empty() && !plan.roles.contains(InterfaceName(entry.first));
+        }) > 0) {
+      base_changed = true;
+    }
+    if (base_changed) out_.baseline_changed.push_back(sw.id);
     // The VLANs some trunk of the switch allows once this ChangeSet is applied.
     VlanSet still_allowed;
     const EntityMap<Interface>& interfaces = in_.observed.all<Interface>();
@@ -168,12 +224,27 @@ class Differ {
 
   const DiffInput& in_;
   HoldDown& holds_;
+  Baseline& baseline_;
   Diff out_;
   std::size_t removals_ = 0;
 };
 
 }  // namespace
 
-Diff diff(const DiffInput& input, HoldDown& holds) { return Differ(input, holds).run(); }
+void record_applied(Baseline& baseline, const SwitchId& sw, const southbound::ChangeSet& applied) {
+  std::map<std::string, VlanSet>& base = baseline[sw.str()];
+  for (const auto& [name, change] : applied.interfaces) {
+    VlanSet& established = base[name.str()];
+    established |= change.add;
+    established -= change.remove;
+  }
+  VlanSet& database = base[""];
+  for (const auto& [vlan, name] : applied.create_vlans) database.insert(vlan);
+  database -= applied.delete_vlans;
+}
+
+Diff diff(const DiffInput& input, HoldDown& holds, Baseline& baseline) {
+  return Differ(input, holds, baseline).run();
+}
 
 }  // namespace vmfabric::reconcile

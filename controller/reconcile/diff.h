@@ -1,6 +1,12 @@
 // The reconciler's decision, pure: from the plan, the observed switches and the safety policy,
-// the ChangeSet each switch needs now. No I/O and no clock: the time is an input, and the only
-// state, when each removal was first wanted (the hold-down), is an explicit object.
+// the ChangeSet each switch needs now. No I/O and no clock: the time is an input, and the state,
+// when each removal was first wanted (the hold-down) and what vmfabric established on each
+// interface (the baseline), is explicit.
+//
+// The baseline tells a plan change from drift. vmfabric changes what the plan changed since it
+// last established an interface; a VLAN someone removed or added by hand outside the plan is
+// drift, left to the audits and repaired only as `audit.remediate` allows (add-only: restore
+// what is missing; full: remove what is extra too).
 #pragma once
 
 #include <cstdint>
@@ -10,9 +16,11 @@
 #include <tuple>
 #include <vector>
 
+#include "config/config.h"
 #include "graph/graph.h"
 #include "planner/planner.h"
 #include "southbound/change_set.h"
+#include "store/store.h"
 
 namespace vmfabric::reconcile {
 
@@ -64,6 +72,8 @@ struct Diff {
   std::optional<std::int64_t> next_due_ms;  // when the earliest waiting removal becomes due
   // Interfaces the plan wants changed but that cannot be: not a trunk, or not seen on the switch.
   std::vector<std::string> skipped;
+  // Switches whose baseline this diff changed (to persist).
+  std::vector<SwitchId> baseline_changed;
 };
 
 struct DiffInput {
@@ -75,15 +85,30 @@ struct DiffInput {
   std::int64_t now_ms = 0;
   // Switches not to diff now (a session in flight, or backing off after a failure).
   std::vector<SwitchId> busy;
+  // What to do about drift (what differs from the baseline without a plan change): kNone leaves
+  // it; kAddOnly restores what the plan needs; kFull also removes extra managed VLANs at once.
+  Remediation drift = Remediation::kNone;
 };
 
 // Adds: every planned VLAN missing on a planned interface, and every planned VLAN missing from a
-// switch's database (created with the plan's name). Removals (only when no vCenter is out of sync
-// and every switch has been read): managed VLANs allowed on a planned interface but not planned
-// there, and VLANs vmfabric created that no interface of the switch allows any more; each only
-// after its hold-down, and at most `max_removals_per_cycle` in all per diff. A switch that is
-// not reachable gets nothing. Nothing outside `policy.managed` and nothing on an interface without
-// a planned role is ever in a ChangeSet.
-Diff diff(const DiffInput& input, HoldDown& holds);
+// switch's database (created with the plan's name), but under `drift` kNone only those the
+// baseline does not have yet (a VLAN established and then removed by hand is drift). Removals
+// (only when no vCenter is out of sync and every switch has been read): managed VLANs of the
+// baseline allowed on a planned interface but not planned there any more, and VLANs vmfabric
+// created that no interface of the switch allows any more, each only after its hold-down; under
+// kFull also managed VLANs allowed outside the baseline and the plan, at once. At most
+// `max_removals_per_cycle` removals in all per diff. A switch that is not reachable gets nothing.
+// Nothing outside `policy.managed` and nothing on an interface without a planned role is ever in
+// a ChangeSet.
+//
+// `baseline` (switch, then interface, "" for the VLAN database) is updated for every switch
+// diffed: an interface seen for the first time adopts its managed VLANs; then a VLAN stays while
+// it is planned or still there, and joins once planned and there.
+Diff diff(const DiffInput& input, HoldDown& holds, Baseline& baseline);
+
+// Records in `baseline` a ChangeSet committed on `sw`: what vmfabric added is its own even when
+// the plan dropped it while the session was in flight (the next diff then removes it after its
+// hold-down instead of leaving it to the audits as drift), what it removed is not.
+void record_applied(Baseline& baseline, const SwitchId& sw, const southbound::ChangeSet& applied);
 
 }  // namespace vmfabric::reconcile

@@ -77,7 +77,21 @@ struct Reconciler::Impl : std::enable_shared_from_this<Impl> {
         flush(std::move(f)),
         options(o),
         wake(strand),
-        last_plan(std::make_shared<const planner::Plan>()) {}
+        last_plan(std::make_shared<const planner::Plan>()) {
+    try {
+      baseline = store.baseline();
+    } catch (const std::exception& e) {
+      // Without it each interface adopts what it has at first sight: nothing is lost on a
+      // switch, only removals planned before the restart are not made.
+      log::error("reconcile.baseline_unreadable", {{"error", e.what()}});
+    }
+  }
+
+  struct RepairRequest {
+    Remediation remediate = Remediation::kNone;
+    std::string cause;
+    std::function<void(std::vector<std::int64_t>)> done;
+  };
 
   void schedule() {
     if (scheduled || stopping) return;
@@ -141,8 +155,25 @@ struct Reconciler::Impl : std::enable_shared_from_this<Impl> {
     safety.managed = policy.managed_vlans;
     safety.prune_delay_ms = policy.prune_delay_s * 1000;
     safety.max_removals_per_cycle = static_cast<std::size_t>(policy.max_removals_per_cycle);
-    const Diff d = diff(DiffInput{*plan, *snapshot, safety, created, now, busy}, holds);
-
+    DiffInput input{*plan, *snapshot, safety, created, now, busy};
+    std::optional<RepairRequest> repair = std::exchange(repair_request, std::nullopt);
+    // What following the plan alone would change, diffed on copies so that the state moves once:
+    // the switches whose ChangeSet differs repair drift.
+    Diff plain;
+    if (repair) {
+      HoldDown plain_holds = holds;
+      Baseline plain_baseline = baseline;
+      plain = diff(input, plain_holds, plain_baseline);
+      input.drift = repair->remediate;
+    }
+    const Diff d = diff(input, holds, baseline);
+    for (const SwitchId& sw : d.baseline_changed) {
+      try {
+        store.save_baseline(sw.str(), baseline[sw.str()]);
+      } catch (const std::exception& e) {
+        log::error("reconcile.store_failed", {{"switch", sw.str()}, {"error", e.what()}});
+      }
+    }
     {
       std::lock_guard lock(stats_mutex);
       counters.removals_frozen = !d.removals_frozen.empty();
@@ -164,7 +195,15 @@ struct Reconciler::Impl : std::enable_shared_from_this<Impl> {
       if (skipped_logged.insert(s).second) log::warn("reconcile.interface_skipped", {{"why", s}});
     }
     report_pending(d);
-    for (const auto& [id, sd] : d.switches) start(id, sd, now);
+    std::vector<std::int64_t> repair_ids;
+    for (const auto& [id, sd] : d.switches) {
+      const auto followed = plain.switches.find(id);
+      const bool repairs =
+          repair && (followed == plain.switches.end() || !(followed->second.changes == sd.changes));
+      const std::int64_t journal_id = start(id, sd, now, repairs ? repair->cause : "");
+      if (repairs && journal_id != 0) repair_ids.push_back(journal_id);
+    }
+    if (repair) repair->done(std::move(repair_ids));
     approved_by.clear();  // an approval applies one cycle's changes
 
     // Wake for the first hold-down that ends or switch that may be retried.
@@ -182,7 +221,10 @@ struct Reconciler::Impl : std::enable_shared_from_this<Impl> {
     }
   }
 
-  void start(const SwitchId& sw, const SwitchDiff& sd, std::int64_t now) {
+  // Journals and sends one switch's changes; returns the journal id (0: not sent). `repair`: the
+  // audit whose drift repair this is, if it is one.
+  std::int64_t start(const SwitchId& sw, const SwitchDiff& sd, std::int64_t now,
+                     const std::string& repair) {
     SwitchState& state = switches[sw];
     const std::string session = "vmfabric-" + std::to_string(now) + "-" + std::to_string(++seq);
     JournalEntry entry;
@@ -192,6 +234,7 @@ struct Reconciler::Impl : std::enable_shared_from_this<Impl> {
     entry.commands = southbound::render(sd.changes, session);
     entry.reason = join(sd.reasons, "; ");
     entry.cause = cause_of(planner, sw, sd.changes);
+    if (!repair.empty()) entry.cause = repair + ": repairs drift; " + entry.cause;
     if (policy.apply == ApplyMode::kDryRun && !approved_by.empty()) {
       entry.actor = approved_by;
       entry.cause = "approved by " + approved_by + "; " + entry.cause;
@@ -205,7 +248,7 @@ struct Reconciler::Impl : std::enable_shared_from_this<Impl> {
                                         {"reason", entry.reason},
                                         {"cause", entry.cause}});
       }
-      return;
+      return 0;
     }
 
     std::int64_t journal_id = 0;
@@ -215,7 +258,7 @@ struct Reconciler::Impl : std::enable_shared_from_this<Impl> {
     } catch (const std::exception& e) {
       // A change that cannot be journaled is not sent.
       log::error("reconcile.journal_failed", {{"switch", sw.str()}, {"error", e.what()}});
-      return;
+      return 0;
     }
     if (options.journaled) options.journaled(entry);
     state.in_flight = true;
@@ -237,6 +280,7 @@ struct Reconciler::Impl : std::enable_shared_from_this<Impl> {
                          self->finished(sw, std::move(entry), changes, result);
                        });
           });
+    return journal_id;
   }
 
   void finished(const SwitchId& sw, JournalEntry entry, const southbound::ChangeSet& changes,
@@ -267,6 +311,8 @@ struct Reconciler::Impl : std::enable_shared_from_this<Impl> {
         if (!created.empty()) store.record_created_vlans(sw.str(), created, now);
         if (!changes.delete_vlans.empty())
           store.forget_created_vlans(sw.str(), changes.delete_vlans);
+        record_applied(baseline, sw, changes);
+        store.save_baseline(sw.str(), baseline[sw.str()]);
       }
     } catch (const std::exception& e) {
       log::error("reconcile.journal_failed", {{"switch", sw.str()}, {"error", e.what()}});
@@ -342,6 +388,8 @@ struct Reconciler::Impl : std::enable_shared_from_this<Impl> {
   ReconcilerOptions options;
   asio::steady_timer wake;
   HoldDown holds;
+  Baseline baseline;                            // what vmfabric established (diff.h), persisted
+  std::optional<RepairRequest> repair_request;  // for the next cycle
   std::map<SwitchId, SwitchState> switches;
   std::string frozen;                              // the last removal freeze logged
   std::set<std::string> skipped_logged;            // interfaces reported as skipped
@@ -402,11 +450,27 @@ void Reconciler::approve(std::string actor) {
   });
 }
 
+void Reconciler::repair(Remediation remediate, std::string cause,
+                        std::function<void(std::vector<std::int64_t>)> done) {
+  auto impl = impl_;
+  asio::post(
+      impl->strand, [impl, remediate, cause = std::move(cause), done = std::move(done)]() mutable {
+        if (impl->stopping) {
+          done({});
+          return;
+        }
+        if (impl->repair_request) impl->repair_request->done({});  // superseded: nothing started
+        impl->repair_request = Impl::RepairRequest{remediate, std::move(cause), std::move(done)};
+        impl->schedule();
+      });
+}
+
 void Reconciler::stop(std::function<void()> done) {
   auto impl = impl_;
   asio::post(impl->strand, [impl, done = std::move(done)]() mutable {
     impl->stopping = true;
     impl->wake.cancel();
+    if (impl->repair_request) std::exchange(impl->repair_request, std::nullopt)->done({});
     impl->on_stopped = std::move(done);
     impl->maybe_stopped();
   });

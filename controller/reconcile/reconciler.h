@@ -3,6 +3,8 @@
 // ChangeSet, journaled before it is sent and after it ends. While a switch has a session in
 // flight its further changes wait and go together in the next one, so an event storm becomes few
 // sessions with no fixed delay on a quiet switch. A failed switch is retried with backoff.
+// It follows the plan: drift (a switch changed by hand outside the plan) is left to the audits,
+// which ask it to repair (see diff.h); what it established per interface is kept in the store.
 #pragma once
 
 #include <array>
@@ -12,6 +14,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "config/config.h"
 #include "graph/graph.h"
@@ -81,6 +84,12 @@ class Reconciler {
   // pending once (with the usual safety rules: managed range, hold-down, removal freeze), each
   // change journaled with `actor` and the cause "approved by <actor>; ...".
   void approve(std::string actor);
+  // Thread-safe: the next cycle also repairs drift under `remediate` (add-only: restores what
+  // the plan needs; full: removes what was added outside the plan too), with the usual safety
+  // rules; each change that repairs drift is journaled with the cause "<cause>: ...". `done` (on
+  // the reconciler's strand) gets the journal ids of the changes started (none when stopping).
+  void repair(Remediation remediate, std::string cause,
+              std::function<void(std::vector<std::int64_t> journal_ids)> done);
   // Thread-safe: no new sessions are started; `done` is called once those in flight ended.
   void stop(std::function<void()> done);
 

@@ -139,15 +139,21 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(DvPortgroup, id, name, dvs, vlan
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Vm, id, name, power, host, migrating_to)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(VmNicBacking, standard_portgroup, dv_portgroup)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(VmNic, id, label, mac, backing, connected)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ConfigSessionRecord, name, user, completed_ms)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Switch, id, address, reachability, hostname, model,
                                                 eos_version, serial, system_mac, vlans,
-                                                last_poll_ms, last_error)
+                                                config_sessions, last_poll_ms, last_error)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(LldpNeighbor, chassis_id, port_id, system_name)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Interface, id, description, oper_up, mode, allowed,
                                                 access_vlan, native_vlan, channel_group, lldp)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(PortChannel, id, members, peer_members, mlag_id)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(MlagPair, id, domain, peer_link, active)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Link, id, source)
+
+namespace audit {
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(LastChange, added, at_ms, session)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(OutsideChange, session, user, at_ms)
+}  // namespace audit
 
 namespace codec {
 namespace {
@@ -176,6 +182,18 @@ Entity decode(EntityKind kind, std::string_view text) {
 
 std::string key_text(const EntityKey& key) {
   return std::visit([](const auto& id) { return json(id).dump(); }, key);
+}
+
+std::string encode(const audit::LastChange& change) { return json(change).dump(); }
+
+audit::LastChange decode_last_change(std::string_view text) {
+  return json::parse(text).get<audit::LastChange>();
+}
+
+std::string encode(const audit::OutsideChange& change) { return json(change).dump(); }
+
+audit::OutsideChange decode_outside_change(std::string_view text) {
+  return json::parse(text).get<audit::OutsideChange>();
 }
 
 }  // namespace codec

@@ -135,6 +135,7 @@ struct Store::Impl {
   mutable std::mutex mutex;
   sqlite3* db = nullptr;
   std::string path;
+  bool read_only = false;  // open_reader's connection
   // Per kind: upsert and delete, prepared once.
   std::vector<std::unique_ptr<Statement>> upserts;
   std::vector<std::unique_ptr<Statement>> deletes;
@@ -152,6 +153,10 @@ struct Store::Impl {
       sqlite3_free(err);
       throw StoreError(path + ": " + msg);
     }
+  }
+
+  void require_writable() const {
+    if (read_only) throw StoreError(path + ": opened for reading only");
   }
 
   std::string pragma(const std::string& sql) const {
@@ -229,6 +234,7 @@ void names_vlan_sql(sqlite3_context* ctx, int, sqlite3_value** argv) {
 std::unique_ptr<Store> Store::open_reader(const std::string& path) {
   auto impl = std::make_unique<Impl>();
   impl->path = path;
+  impl->read_only = true;
   if (sqlite3_open_v2(path.c_str(), &impl->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
                       nullptr) != SQLITE_OK) {
     throw StoreError(path + ": cannot open the database for reading: " +
@@ -351,7 +357,7 @@ std::unique_ptr<Store> Store::open(const std::string& path, const std::vector<Mi
 }
 
 void Store::save(const Snapshot& after, const GraphChanges& changes) {
-  if (impl_->upserts.empty()) throw StoreError(path_ + ": opened for reading only");
+  impl_->require_writable();
   if (changes.empty()) return;
   std::lock_guard lock(impl_->mutex);
   Impl& db = *impl_;
@@ -626,6 +632,269 @@ std::optional<PolicyOverride> Store::policy_override() const {
   Statement s(impl_->db, "SELECT policy, updated_ms, updated_by FROM policy_override", path_);
   if (!s.step(path_)) return std::nullopt;
   return PolicyOverride{s.text(0), s.integer(1), s.text(2)};
+}
+
+const char* to_string(AuditStatus status) {
+  switch (status) {
+    case AuditStatus::kRunning:
+      return "running";
+    case AuditStatus::kDone:
+      return "done";
+    case AuditStatus::kFailed:
+      return "failed";
+  }
+  return "running";
+}
+
+namespace {
+
+std::optional<AuditStatus> audit_status(const std::string& name) {
+  for (AuditStatus s : {AuditStatus::kRunning, AuditStatus::kDone, AuditStatus::kFailed}) {
+    if (name == to_string(s)) return s;
+  }
+  return std::nullopt;
+}
+
+// The audits columns but the id, in the order bind_audit binds them (?1 ... ?11) and read_audit
+// reads them (after the id).
+constexpr const char* kAuditFields =
+    "started_ms, finished_ms, trigger, actor, remediate, status, error, switches, unreadable, "
+    "counts, repairs";
+
+// A VLAN set as VlanSet::to_range_list wrote it ("" when empty).
+VlanSet parse_range_list(const std::string& text) {
+  return text.empty() ? VlanSet() : VlanSet::parse(text);
+}
+
+// Binds kAuditFields.
+void bind_audit(Statement& s, const AuditRecord& a) {
+  s.bind(1, a.started_ms);
+  if (a.finished_ms) {
+    s.bind(2, *a.finished_ms);
+  } else {
+    s.bind_null(2);
+  }
+  s.bind(3, a.trigger)
+      .bind(4, a.actor)
+      .bind(5, a.remediate)
+      .bind(6, std::string(to_string(a.status)))
+      .bind(7, a.error)
+      .bind(8, a.switches)
+      .bind(9, a.unreadable)
+      .bind(10, nlohmann::json(a.counts).dump())
+      .bind(11, nlohmann::json(a.repairs).dump());
+}
+
+// One row of "id, " kAuditFields. Throws StoreError naming the row when it is unreadable.
+AuditRecord read_audit(const Statement& s, const std::string& path) {
+  AuditRecord a;
+  a.id = s.integer(0);
+  try {
+    a.started_ms = s.integer(1);
+    if (!s.is_null(2)) a.finished_ms = s.integer(2);
+    a.trigger = s.text(3);
+    a.actor = s.text(4);
+    a.remediate = s.text(5);
+    const std::optional<AuditStatus> status = audit_status(s.text(6));
+    if (!status) throw std::invalid_argument("unknown status \"" + s.text(6) + "\"");
+    a.status = *status;
+    a.error = s.text(7);
+    a.switches = s.integer(8);
+    a.unreadable = s.integer(9);
+    a.counts = nlohmann::json::parse(s.text(10)).get<std::map<std::string, std::int64_t>>();
+    a.repairs = nlohmann::json::parse(s.text(11)).get<std::vector<std::int64_t>>();
+  } catch (const std::exception& e) {
+    throw StoreError(path + ": table audits, row " + std::to_string(a.id) +
+                     ": unreadable audit: " + e.what());
+  }
+  return a;
+}
+
+// Writes the findings of audit `id`, numbered from 0 in their order.
+void insert_findings(sqlite3* db, const std::string& path, std::int64_t id,
+                     const std::vector<audit::Finding>& findings) {
+  Statement s(db,
+              "INSERT INTO audit_findings (audit_id, seq, kind, switch, interface, host, uplink, "
+              "vlans, why, undone, last_change, outside_change, detail) "
+              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+              path);
+  std::int64_t seq = 0;
+  for (const audit::Finding& f : findings) {
+    s.bind(1, id)
+        .bind(2, seq++)
+        .bind(3, std::string(audit::to_string(f.kind)))
+        .bind(4, f.switch_name)
+        .bind(5, f.interface)
+        .bind(6, f.host)
+        .bind(7, f.uplink)
+        .bind(8, f.vlans.to_range_list())
+        .bind(9, nlohmann::json(f.why).dump())
+        .bind(10, f.undone.to_range_list());
+    const auto bind_json = [&](int column, const auto& value) {
+      if (value) {
+        s.bind(column, codec::encode(*value));
+      } else {
+        s.bind_null(column);
+      }
+    };
+    bind_json(11, f.last_change);
+    bind_json(12, f.outside);
+    s.bind(13, f.detail).run(path);
+  }
+}
+
+// The findings of audit `id`, in their order. Throws StoreError naming the audit and row of an
+// unreadable one.
+std::vector<audit::Finding> read_findings(sqlite3* db, const std::string& path, std::int64_t id) {
+  Statement s(db,
+              "SELECT seq, kind, switch, interface, host, uplink, vlans, why, undone, last_change, "
+              "outside_change, detail FROM audit_findings WHERE audit_id = ? ORDER BY seq",
+              path);
+  s.bind(1, id);
+  std::vector<audit::Finding> out;
+  while (s.step(path)) {
+    try {
+      audit::Finding f;
+      const std::optional<audit::FindingKind> kind = audit::finding_kind(s.text(1));
+      if (!kind) throw std::invalid_argument("unknown finding kind \"" + s.text(1) + "\"");
+      f.kind = *kind;
+      f.switch_name = s.text(2);
+      f.interface = s.text(3);
+      f.host = s.text(4);
+      f.uplink = s.text(5);
+      f.vlans = parse_range_list(s.text(6));
+      f.why = nlohmann::json::parse(s.text(7)).get<std::vector<std::string>>();
+      f.undone = parse_range_list(s.text(8));
+      if (!s.is_null(9)) f.last_change = codec::decode_last_change(s.text(9));
+      if (!s.is_null(10)) f.outside = codec::decode_outside_change(s.text(10));
+      f.detail = s.text(11);
+      out.push_back(std::move(f));
+    } catch (const std::exception& e) {
+      throw StoreError(path + ": table audit_findings, audit " + std::to_string(id) + ", row " +
+                       std::to_string(s.integer(0)) + ": unreadable finding: " + e.what());
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::int64_t Store::audit_begin(const AuditRecord& record) {
+  impl_->require_writable();
+  AuditRecord running = record;
+  running.status = AuditStatus::kRunning;
+  running.finished_ms.reset();
+  std::lock_guard lock(impl_->mutex);
+  std::int64_t id = 0;
+  impl_->transaction([&] {
+    Statement s(impl_->db,
+                std::string("INSERT INTO audits (") + kAuditFields +
+                    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                path_);
+    bind_audit(s, running);
+    s.run(path_);
+    id = sqlite3_last_insert_rowid(impl_->db);
+    insert_findings(impl_->db, path_, id, running.findings);
+  });
+  return id;
+}
+
+void Store::audit_finish(const AuditRecord& record) {
+  impl_->require_writable();
+  std::lock_guard lock(impl_->mutex);
+  impl_->transaction([&] {
+    Statement s(impl_->db,
+                "UPDATE audits SET started_ms = ?1, finished_ms = ?2, trigger = ?3, actor = ?4, "
+                "remediate = ?5, status = ?6, error = ?7, switches = ?8, unreadable = ?9, "
+                "counts = ?10, repairs = ?11 WHERE id = ?12",
+                path_);
+    bind_audit(s, record);
+    s.bind(12, record.id).run(path_);
+    if (sqlite3_changes(impl_->db) != 1) {
+      throw StoreError(path_ + ": audit " + std::to_string(record.id) + " does not exist");
+    }
+    Statement del(impl_->db, "DELETE FROM audit_findings WHERE audit_id = ?", path_);
+    del.bind(1, record.id).run(path_);
+    insert_findings(impl_->db, path_, record.id, record.findings);
+  });
+}
+
+std::vector<AuditRecord> Store::audits(const AuditQuery& query) const {
+  std::lock_guard lock(impl_->mutex);
+  Statement s(impl_->db,
+              std::string("SELECT id, ") + kAuditFields +
+                  " FROM audits WHERE (?1 IS NULL OR id < ?1) ORDER BY id DESC LIMIT ?2",
+              path_);
+  if (query.before_id) {
+    s.bind(1, *query.before_id);
+  } else {
+    s.bind_null(1);
+  }
+  s.bind(2, static_cast<std::int64_t>(query.limit));
+  std::vector<AuditRecord> out;
+  while (s.step(path_)) out.push_back(read_audit(s, path_));
+  return out;
+}
+
+std::optional<AuditRecord> Store::audit(std::int64_t id) const {
+  std::lock_guard lock(impl_->mutex);
+  Statement s(impl_->db, std::string("SELECT id, ") + kAuditFields + " FROM audits WHERE id = ?",
+              path_);
+  s.bind(1, id);
+  if (!s.step(path_)) return std::nullopt;
+  AuditRecord record = read_audit(s, path_);
+  record.findings = read_findings(impl_->db, path_, id);
+  return record;
+}
+
+std::size_t Store::prune_audits(std::int64_t before_ms) {
+  impl_->require_writable();
+  std::lock_guard lock(impl_->mutex);
+  Statement s(impl_->db, "DELETE FROM audits WHERE status <> 'running' AND started_ms < ?", path_);
+  s.bind(1, before_ms).run(path_);
+  return static_cast<std::size_t>(sqlite3_changes(impl_->db));
+}
+
+std::size_t Store::abandon_running_audits(std::int64_t now_ms, const std::string& error) {
+  impl_->require_writable();
+  std::lock_guard lock(impl_->mutex);
+  Statement s(impl_->db,
+              "UPDATE audits SET status = 'failed', finished_ms = ?, error = ? "
+              "WHERE status = 'running'",
+              path_);
+  s.bind(1, now_ms).bind(2, error).run(path_);
+  return static_cast<std::size_t>(sqlite3_changes(impl_->db));
+}
+
+void Store::save_baseline(const std::string& switch_name,
+                          const std::map<std::string, VlanSet>& interfaces) {
+  impl_->require_writable();
+  std::lock_guard lock(impl_->mutex);
+  impl_->transaction([&] {
+    Statement del(impl_->db, "DELETE FROM baseline WHERE switch = ?", path_);
+    del.bind(1, switch_name).run(path_);
+    Statement ins(impl_->db, "INSERT INTO baseline (switch, interface, vlans) VALUES (?, ?, ?)",
+                  path_);
+    for (const auto& [interface, vlans] : interfaces) {
+      ins.bind(1, switch_name).bind(2, interface).bind(3, vlans.to_range_list()).run(path_);
+    }
+  });
+}
+
+Baseline Store::baseline() const {
+  std::lock_guard lock(impl_->mutex);
+  Statement s(impl_->db, "SELECT switch, interface, vlans FROM baseline ORDER BY switch, interface",
+              path_);
+  Baseline out;
+  while (s.step(path_)) {
+    try {
+      out[s.text(0)][s.text(1)] = parse_range_list(s.text(2));
+    } catch (const VlanSetError& e) {
+      throw StoreError(path_ + ": table baseline, row " + s.text(0) + "/" + s.text(1) +
+                       ": unreadable VLAN list: " + e.what());
+    }
+  }
+  return out;
 }
 
 }  // namespace vmfabric

@@ -16,6 +16,7 @@
 
 #include "graph/graph.h"
 #include "model/error.h"
+#include "model/finding.h"
 #include "store/migrations.h"
 
 namespace vmfabric {
@@ -59,6 +60,34 @@ struct PolicyOverride {
   std::int64_t updated_ms = 0;
   std::string updated_by;
 };
+
+enum class AuditStatus { kRunning, kDone, kFailed };
+
+// One drift audit: written when it starts (audit_begin), completed when it ends (audit_finish).
+struct AuditRecord {
+  std::int64_t id = 0;  // assigned by audit_begin
+  std::int64_t started_ms = 0;
+  std::optional<std::int64_t> finished_ms;
+  std::string trigger;    // "schedule" or "api"
+  std::string actor;      // the API token's name; empty for the schedule
+  std::string remediate;  // the policy in force: "none", "add-only", "full"
+  AuditStatus status = AuditStatus::kRunning;
+  std::string error;                           // why it failed (status kFailed)
+  std::int64_t switches = 0;                   // switches audited
+  std::int64_t unreadable = 0;                 // of which could not be read
+  std::map<std::string, std::int64_t> counts;  // findings by kind name (kinds found only)
+  std::vector<std::int64_t> repairs;           // journal ids of the repairs it started
+  std::vector<audit::Finding> findings;        // audit(id) fills it; audits() leaves it empty
+};
+
+struct AuditQuery {
+  std::size_t limit = 50;
+  std::optional<std::int64_t> before_id = std::nullopt;  // audits with a smaller id
+};
+
+// The reconciler's baseline: per switch name, per interface name ("" = the VLAN database), the
+// VLANs vmfabric established there.
+using Baseline = std::map<std::string, std::map<std::string, VlanSet>>;
 
 struct JournalQuery {
   std::optional<std::string> switch_name;
@@ -127,6 +156,29 @@ class Store {
   void set_policy_override(const PolicyOverride& policy);
   std::optional<PolicyOverride> policy_override() const;
 
+  // Drift audits. audit_begin stores `audit` (its findings too) as running, finished_ms unset,
+  // and returns its id. audit_finish replaces everything of audit `audit.id` but its id, findings
+  // included, in one transaction; throws StoreError when there is no such audit.
+  std::int64_t audit_begin(const AuditRecord& audit);
+  void audit_finish(const AuditRecord& audit);
+  // Newest first, without findings.
+  std::vector<AuditRecord> audits(const AuditQuery& query) const;
+  // With its findings, in the order stored. Throws StoreError naming the audit and row of any
+  // unreadable one (an unknown finding kind, a bad VLAN list, bad JSON).
+  std::optional<AuditRecord> audit(std::int64_t id) const;
+  // Deletes the audits that are no longer running and started before `before_ms`, with their
+  // findings; returns how many.
+  std::size_t prune_audits(std::int64_t before_ms);
+  // Marks every running audit failed with `error`, finished at `now_ms` (at start: their runner
+  // died with the previous process); returns how many.
+  std::size_t abandon_running_audits(std::int64_t now_ms, const std::string& error);
+
+  // Replaces the baseline of `switch_name` with `interfaces` (an empty map forgets the switch;
+  // an interface with an empty set is kept as such) in one transaction.
+  void save_baseline(const std::string& switch_name,
+                     const std::map<std::string, VlanSet>& interfaces);
+  Baseline baseline() const;
+
   // `PRAGMA integrity_check` and `foreign_key_check`: empty when healthy, else the problems.
   std::vector<std::string> check_integrity() const;
 
@@ -141,5 +193,6 @@ class Store {
 
 const char* to_string(JournalResult result);
 const char* to_string(InventoryKind kind);  // "switch", "vcenter"
+const char* to_string(AuditStatus status);  // "running", "done", "failed"
 
 }  // namespace vmfabric

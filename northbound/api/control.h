@@ -56,6 +56,10 @@ class ApiControl {
   virtual EffectivePolicy set_policy(const PolicyConfig& policy, const std::string& actor) = 0;
   // Applies the pending changes once (the policy's apply is dry-run; checked by the caller).
   virtual void approve_plan(const std::string& actor) = 0;
+  // Starts a drift audit now (trigger "api") and returns its id. Throws audit::AuditBusy
+  // (controller/audit/runner.h) while one runs, ControlError when audits are not available (the
+  // message says why).
+  virtual std::int64_t run_audit(const std::string& actor) = 0;
 };
 
 }  // namespace vmfabric::northbound::api

@@ -2,6 +2,7 @@
 
 #include <concepts>
 
+#include "northbound/api/audits.h"
 #include "northbound/api/render.h"
 
 namespace vmfabric::northbound::api {
@@ -108,5 +109,7 @@ void EventFeed::journaled(const JournalEntry& entry) { hub_.publish("change", ch
 void EventFeed::pending_changed(std::size_t switches, std::size_t changes) {
   hub_.publish("plan", {{"switches_pending", switches}, {"changes_pending", changes}});
 }
+
+void EventFeed::audit(const AuditRecord& audit) { hub_.publish("audit", audit_summary(audit)); }
 
 }  // namespace vmfabric::northbound::api

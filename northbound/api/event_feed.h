@@ -1,6 +1,7 @@
 // What the daemon publishes to the API's EventHub: graph changes (`graph`), vCenter session and
-// switch reachability transitions (`session`), journaled changes (`change`) and the reconciler's
-// pending changes (`plan`), in the shapes of /work/notes/contract.md ("Events") and README.md.
+// switch reachability transitions (`session`), journaled changes (`change`), the reconciler's
+// pending changes (`plan`) and drift audits as they start and end (`audit`), in the shapes of
+// /work/notes/contract.md ("Events") and README.md.
 #pragma once
 
 #include <cstddef>
@@ -28,6 +29,8 @@ class EventFeed {
   void journaled(const JournalEntry& entry);
   // ReconcilerOptions::pending_changed.
   void pending_changed(std::size_t switches, std::size_t changes);
+  // AuditRunner::Options::changed: the audit's summary, as GET /api/v1/audits lists it.
+  void audit(const AuditRecord& audit);
 
  private:
   events::EventHub& hub_;

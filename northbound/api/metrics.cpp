@@ -222,6 +222,36 @@ void reconciler_metrics(Exposition& x, const reconcile::ReconcilerStats& s) {
   x.sample("vmfabric_removals_frozen", {}, s.removals_frozen ? "1" : "0");
 }
 
+void audit_metrics(Exposition& x, const audit::AuditStats& s) {
+  x.family("vmfabric_audit_findings", "gauge",
+           "Findings of the last finished drift audit, by kind (0 for kinds it did not find).");
+  for (const auto& [kind, n] : s.last_counts) {
+    x.sample("vmfabric_audit_findings", {{"kind", kind}},
+             number(static_cast<std::uint64_t>(std::max<std::int64_t>(n, 0))));
+  }
+  x.family("vmfabric_audits_total", "counter",
+           "Drift audits ended since the daemon started, by status: done, or failed (could not "
+           "finish).");
+  x.sample("vmfabric_audits_total", {{"status", "done"}}, number(s.done));
+  x.sample("vmfabric_audits_total", {{"status", "failed"}}, number(s.failed));
+  x.family("vmfabric_audit_running", "gauge", "1 while a drift audit runs, else 0.");
+  x.sample("vmfabric_audit_running", {}, s.running ? "1" : "0");
+  x.family("vmfabric_audit_last_finished_timestamp_seconds", "gauge",
+           "When the last drift audit finished (Unix time); absent before the first.");
+  if (s.last_finished_ms) {
+    x.sample("vmfabric_audit_last_finished_timestamp_seconds", {},
+             seconds_of_ms(*s.last_finished_ms));
+  }
+  x.family("vmfabric_audit_last_duration_seconds", "gauge",
+           "How long the last finished drift audit took.");
+  if (s.last_finished_ms) {
+    x.sample("vmfabric_audit_last_duration_seconds", {}, number(s.last_duration_s));
+  }
+  x.family("vmfabric_audit_repairs_total", "counter",
+           "Changes drift audits started to repair drift since the daemon started.");
+  x.sample("vmfabric_audit_repairs_total", {}, number(s.repairs));
+}
+
 void eapi_metrics(Exposition& x, const std::vector<southbound::EapiSwitchStats>& switches) {
   x.family("vmfabric_eapi_request_duration_seconds", "histogram",
            "Time each eAPI request to the switch took, answered or not (polls, configuration "
@@ -312,6 +342,7 @@ std::string render_metrics(const MetricsInput& input) {
   Exposition x;
   graph_metrics(x, *input.graph, input.now_ms);
   if (input.reconciler) reconciler_metrics(x, *input.reconciler);
+  if (input.audits) audit_metrics(x, *input.audits);
   request_metrics(x, input.requests);
   eapi_metrics(x, input.eapi);
   if (input.events) event_metrics(x, *input.events);

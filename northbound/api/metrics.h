@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "audit/runner.h"
 #include "graph/graph.h"
 #include "northbound/events/events.h"
 #include "reconcile/reconciler.h"
@@ -51,6 +52,8 @@ struct MetricsInput {
   // Nothing when no reconciler runs (its families are left out).
   std::optional<reconcile::ReconcilerStats> reconciler;
   std::vector<RequestCounters::Count> requests;
+  // Nothing when no audit runner runs (its families are left out).
+  std::optional<audit::AuditStats> audits;
   // Nothing when the API has no live events (their families are left out).
   std::optional<events::HubStats> events;
   // The eAPI requests to each switch that made one.

@@ -191,8 +191,7 @@ void add_mutation_routes(router::Router& r, const Endpoints& endpoints, const Ap
                     "nothing to approve: policy.apply is \"auto\" (changes are applied as they "
                     "are planned); set it to \"dry-run\" with PUT /api/v1/policy to approve plans");
     }
-    const PendingPlan plan =
-        pending_plan(*endpoints.view(), policy, source.created_vlans(), source.now_ms());
+    const PendingPlan plan = pending_plan(*endpoints.view(), reconciler_facts(source));
     if (plan.version != version) {
       throw Problem(409, "conflict",
                     "the plan changed since version " + version + " (it is now " + plan.version +

@@ -496,6 +496,13 @@ Page read_page(const Query& query) {
   return page;
 }
 
+std::optional<std::int64_t> before_id(const Page& page, const std::string& list) {
+  if (page.after.empty()) return std::nullopt;
+  const auto id = parse_int(page.after);
+  if (!id || *id < 1) throw bad_param("cursor", "cursor: not a cursor of " + list);
+  return *id;
+}
+
 // ---- endpoints ------------------------------------------------------------------------------
 
 json list_switches(const View& view, const Query& query) {
@@ -745,15 +752,20 @@ json get_vlan(const View& view, const std::string& id_text) {
           {"switches", switches}};
 }
 
-reconcile::Diff pending_diff(const View& view, const PolicyConfig& policy,
-                             const std::map<std::string, VlanSet>& created, std::int64_t now_ms) {
+ReconcilerFacts reconciler_facts(const ApiSource& source) {
+  return {source.policy(), source.created_vlans(), source.baseline(), source.now_ms()};
+}
+
+reconcile::Diff pending_diff(const View& view, const ReconcilerFacts& facts) {
   reconcile::SafetyPolicy safety;
-  safety.managed = policy.managed_vlans;
+  safety.managed = facts.policy.managed_vlans;
   safety.prune_delay_ms = 0;
   safety.max_removals_per_cycle = std::numeric_limits<std::size_t>::max();
   reconcile::HoldDown holds;
-  const reconcile::DiffInput input{view.plan(), view.graph(), safety, created, now_ms, {}};
-  return reconcile::diff(input, holds);
+  Baseline established = facts.established;  // the diff moves it on
+  const reconcile::DiffInput input{view.plan(),   view.graph(), safety,
+                                   facts.created, facts.now_ms, {}};
+  return reconcile::diff(input, holds, established);
 }
 
 namespace {
@@ -785,23 +797,20 @@ std::string digest(const reconcile::Diff& diff) {
 
 }  // namespace
 
-PendingPlan pending_plan(const View& view, const PolicyConfig& policy,
-                         const std::map<std::string, VlanSet>& created, std::int64_t now_ms) {
-  const reconcile::Diff diff = pending_diff(view, policy, created, now_ms);
+PendingPlan pending_plan(const View& view, const ReconcilerFacts& facts) {
+  const reconcile::Diff diff = pending_diff(view, facts);
   PendingPlan out;
   out.version = digest(diff);
   for (const auto& [sw, d] : diff.switches) out.switches.push_back(sw.str());
   return out;
 }
 
-json get_plan(const View& view, const PolicyConfig& policy,
-              const std::map<std::string, VlanSet>& created, std::int64_t now_ms,
-              const Query& query) {
+json get_plan(const View& view, const ReconcilerFacts& facts, const Query& query) {
   query.only({"switch", "pending", "limit", "cursor"});
   const auto sw = query.get("switch");
   const auto pending = bool_param(query, "pending");
   const Page page = read_page(query);
-  const reconcile::Diff diff = pending_diff(view, policy, created, now_ms);
+  const reconcile::Diff diff = pending_diff(view, facts);
 
   std::vector<std::pair<std::string, const Switch*>> items;
   for (const Switch& s : view.graph().all<Switch>()) {
@@ -835,8 +844,8 @@ json get_plan(const View& view, const PolicyConfig& policy,
     return j;
   });
   out["version"] = digest(diff);
-  out["apply"] = to_string(policy.apply);
-  out["prune_delay_s"] = policy.prune_delay_s;
+  out["apply"] = to_string(facts.policy.apply);
+  out["prune_delay_s"] = facts.policy.prune_delay_s;
   out["removals_frozen"] = text_or_null(diff.removals_frozen);
   out["skipped"] = diff.skipped;
   return out;
@@ -861,11 +870,7 @@ JournalQuery changes_query(const Query& query) {
     }
   }
   const Page page = read_page(query);
-  if (!page.after.empty()) {
-    const auto id = parse_int(page.after);
-    if (!id || *id < 1) throw bad_param("cursor", "cursor: not a cursor of /changes");
-    q.before_id = *id;
-  }
+  q.before_id = before_id(page, "/changes");
   q.limit = page.limit + 1;
   return q;
 }
@@ -885,15 +890,7 @@ json change_json(const JournalEntry& e) {
 }
 
 json list_changes(const std::vector<JournalEntry>& entries, const JournalQuery& query) {
-  json out = {{"items", json::array()}, {"next_cursor", nullptr}};
-  const std::size_t limit = query.limit > 0 ? query.limit - 1 : 0;
-  for (std::size_t i = 0; i < entries.size() && i < limit; ++i) {
-    out["items"].push_back(change_json(entries[i]));
-  }
-  if (entries.size() > limit && limit > 0) {
-    out["next_cursor"] = encode_cursor(std::to_string(entries[limit - 1].id));
-  }
-  return out;
+  return newest_first_page(entries, query.limit > 0 ? query.limit - 1 : 0, change_json);
 }
 
 }  // namespace vmfabric::northbound::api

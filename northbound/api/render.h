@@ -38,6 +38,23 @@ Page read_page(const router::Query& query);
 std::string encode_cursor(std::string_view key);
 std::optional<std::string> decode_cursor(std::string_view cursor);
 
+// Lists by id, newest first (/changes, /audits), page after page: the id the page's cursor
+// names (items with a smaller id follow), nothing from the start; throws Problem 400 for a
+// cursor that is not one of `list`'s.
+std::optional<std::int64_t> before_id(const Page& page, const std::string& list);
+// {"items": [...], "next_cursor": ...} of such a list from `rows`, read with one more than
+// `limit`: at most `limit` items rendered, and the cursor of the next page when more follow.
+template <class Row, class Render>
+json newest_first_page(const std::vector<Row>& rows, std::size_t limit, Render render) {
+  json out = {{"items", json::array()}, {"next_cursor", nullptr}};
+  for (std::size_t i = 0; i < rows.size() && i < limit; ++i)
+    out["items"].push_back(render(rows[i]));
+  if (rows.size() > limit && limit > 0) {
+    out["next_cursor"] = encode_cursor(std::to_string(rows[limit - 1].id));
+  }
+  return out;
+}
+
 // GET /switches[?reachability=reachable|unreachable|auth-failed|unknown]
 json list_switches(const View& view, const router::Query& query);
 // GET /switches/{name}
@@ -59,14 +76,20 @@ json list_vlans(const View& view, const router::Query& query);
 // GET /vlans/{id}: where the VLAN is allowed (desired and observed) and why. Plans the view's
 // graph once to explain it.
 json get_vlan(const View& view, const std::string& id);
+// What the reconciler knows besides the view: the policy, the VLANs it created, what it
+// established per interface, and the time.
+struct ReconcilerFacts {
+  PolicyConfig policy;
+  std::map<std::string, VlanSet> created;
+  Baseline established;
+  std::int64_t now_ms = 0;
+};
+ReconcilerFacts reconciler_facts(const ApiSource& source);
 // What the reconciler would change on each switch now: reconcile::diff of the view's plan
 // against the observed switches, removals shown as if their hold-down had passed.
-reconcile::Diff pending_diff(const View& view, const PolicyConfig& policy,
-                             const std::map<std::string, VlanSet>& created, std::int64_t now_ms);
+reconcile::Diff pending_diff(const View& view, const ReconcilerFacts& facts);
 // GET /plan[?switch=][&pending=true|false]: per switch, the pending_diff.
-json get_plan(const View& view, const PolicyConfig& policy,
-              const std::map<std::string, VlanSet>& created, std::int64_t now_ms,
-              const router::Query& query);
+json get_plan(const View& view, const ReconcilerFacts& facts, const router::Query& query);
 
 // GET /topology[?vms=true|false]: the nodes (switches with their tier, MLAG peer and pending
 // changes; clusters; hosts; VMs unless vms=false) and edges (fabric links, MLAG peer-links, ESX
@@ -81,8 +104,7 @@ struct PendingPlan {
   std::string version;
   std::vector<std::string> switches;
 };
-PendingPlan pending_plan(const View& view, const PolicyConfig& policy,
-                         const std::map<std::string, VlanSet>& created, std::int64_t now_ms);
+PendingPlan pending_plan(const View& view, const ReconcilerFacts& facts);
 
 // GET /changes[?switch=][&vlan=N][&since=T][&until=T]: the journal, newest first. T is RFC 3339.
 // The store query for a page (one more entry than the limit, to know whether more follow).

@@ -1,5 +1,7 @@
 #include "northbound/api/routes.h"
 
+#include "audit/runner.h"
+#include "northbound/api/audits.h"
 #include "northbound/api/events_routes.h"
 #include "northbound/api/mutations.h"
 #include "northbound/api/render.h"
@@ -49,6 +51,8 @@ void Endpoints::add_to(router::Router& r) {
     input.graph = graph.get();
     reconcile::ReconcilerStats stats;
     if (source_.reconciler_stats(stats)) input.reconciler = stats;
+    audit::AuditStats audits;
+    if (source_.audit_stats(audits)) input.audits = audits;
     input.requests = requests_.counts();
     if (const events::EventHub* hub = source_.events()) input.events = hub->stats();
     input.eapi = source_.eapi_stats();
@@ -61,6 +65,7 @@ void Endpoints::add_to(router::Router& r) {
   });
   if (events::EventHub* hub = source_.events()) add_event_routes(r, *hub);
   if (ApiControl* control = source_.control()) add_mutation_routes(r, *this, source_, *control);
+  add_audit_routes(r, source_);
   r.add("GET", "/api/v1/switches", Role::kViewer,
         [this](const Call& c) { return ok(list_switches(*view(), c.query)); });
   r.add("GET", "/api/v1/switches/{name}", Role::kViewer, [this](const Call& c) {
@@ -87,8 +92,7 @@ void Endpoints::add_to(router::Router& r) {
     return ok(get_vlan(*view(), c.params.at("id")));
   });
   r.add("GET", "/api/v1/plan", Role::kViewer, [this](const Call& c) {
-    return ok(
-        get_plan(*view(), source_.policy(), source_.created_vlans(), source_.now_ms(), c.query));
+    return ok(get_plan(*view(), reconciler_facts(source_), c.query));
   });
   r.add("GET", "/api/v1/changes", Role::kViewer, [this](const Call& c) {
     const JournalQuery q = changes_query(c.query);
@@ -100,8 +104,7 @@ void Endpoints::add_to(router::Router& r) {
     const bool vms = topology_vms(c.query);
     const auto v = view();
     return http::json_response(200, v->memo(vms ? "topology" : "topology?vms=false", [&] {
-      const auto pending =
-          pending_diff(*v, source_.policy(), source_.created_vlans(), source_.now_ms());
+      const auto pending = pending_diff(*v, reconciler_facts(source_));
       return dump(topology(*v, pending, vms));
     }));
   });

@@ -22,6 +22,9 @@
 namespace vmfabric::reconcile {
 struct ReconcilerStats;
 }
+namespace vmfabric::audit {
+struct AuditStats;
+}
 namespace vmfabric::northbound::events {
 class EventHub;
 }
@@ -46,6 +49,9 @@ class ApiSource {
   virtual std::vector<JournalEntry> journal(const JournalQuery& query) const = 0;
   // The VLANs vmfabric created, per switch name.
   virtual std::map<std::string, VlanSet> created_vlans() const = 0;
+  // What the reconciler established per switch and interface (reconcile/diff.h); none (the
+  // default): each interface is taken as first seen.
+  virtual Baseline baseline() const { return {}; }
   // Unix milliseconds now.
   virtual std::int64_t now_ms() const = 0;
   // The reconciler's counters into `out`, for /metrics; false (the default) when there is no
@@ -60,6 +66,21 @@ class ApiSource {
   virtual events::EventHub* events() const { return nullptr; }
   // The mutations (inventory, policy, plan approval); nothing (the default): no such routes.
   virtual ApiControl* control() const { return nullptr; }
+  // Drift audits, newest first, without findings (throws StoreError); none by default.
+  virtual std::vector<AuditRecord> audits(const AuditQuery& query) const {
+    (void)query;
+    return {};
+  }
+  // One audit with its findings; nothing (the default) when unknown.
+  virtual std::optional<AuditRecord> audit(std::int64_t id) const {
+    (void)id;
+    return std::nullopt;
+  }
+  // The audit runner's counters into `out`, for /metrics; false (the default) when there is none.
+  virtual bool audit_stats(audit::AuditStats& out) const {
+    (void)out;
+    return false;
+  }
 };
 
 // Where a vNIC or vmknic is connected: the portgroup and the VLANs it carries.

@@ -89,6 +89,12 @@ const std::vector<Command>& commands() {
         {"since", "since", "TIME", "RFC 3339 (2026-11-25T13:00:00Z) or ago (30m, 2h, 1d)"},
         {"until", "until", "TIME", "RFC 3339 or ago"}},
        {}},
+      {"audits",
+       "audit",
+       "ID",
+       "drift audits, newest first; `show audits ID`: what one found, finding by finding",
+       {},
+       {}},
   };
   return all;
 }
@@ -113,6 +119,20 @@ constexpr const char* kGlobalHelp =
     "  --json          print the API's JSON instead of tables\n"
     "  --limit N       at most N items of a list (default: all, page after page)\n"
     "  -h, --help      help\n";
+
+constexpr const char* kAuditHelp =
+    "usage: vmfabric audit run [--wait]\n"
+    "\n"
+    "Starts a drift audit now (an operator token): vmfabricd reads every switch and compares it\n"
+    "with its plan, repairing under the configured audit.remediate. Prints the audit's id.\n"
+    "\n"
+    "options:\n"
+    "  --wait               follow the audit until it ends, then print it as `show audits ID`;\n"
+    "                       exit 1 when it failed\n";
+
+// The names `show` takes, for its errors.
+constexpr const char* kShowables =
+    "vms, hosts, switches, interfaces, vlans, sessions, plan, changes or audits";
 
 std::string pad(std::string s, std::size_t width) {
   if (s.size() < width) s.append(width - s.size(), ' ');
@@ -227,7 +247,8 @@ void check_value(const Flag& f, const std::string& value) {
 
 std::string general_help() {
   return "usage: vmfabric show WHAT [NAME] [options]   read vmfabricd's view of the fabric\n"
-         "       vmfabric help [show [WHAT]]\n"
+         "       vmfabric audit run [--wait]          audit the switches against the plan now\n"
+         "       vmfabric help [show [WHAT] | audit]\n"
          "\n"
          "vmfabric is the command-line client of vmfabricd's REST API.\n"
          "\n"
@@ -240,6 +261,8 @@ std::string general_help() {
          "  vmfabric show sessions                 (vCenter sessions, switch reachability)\n"
          "  vmfabric show plan [--switch NAME] [--pending]\n"
          "  vmfabric show changes [--switch NAME] [--vlan ID] [--since TIME] [--until TIME]\n"
+         "  vmfabric show audits | show audits ID  (drift audits, and what one found)\n"
+         "  vmfabric audit run [--wait]            (start a drift audit; operator token)\n"
          "\n" +
          std::string(kGlobalHelp) +
          "\nexit codes: 0 ok, 1 the API failed or refused (the message says why), 2 bad "
@@ -355,7 +378,7 @@ Invocation parse_args(const std::vector<std::string>& args, const Env& env,
       inv.options.limit = static_cast<std::size_t>(*n);
     } else {
       Pending p{name, inline_value.value_or(""), inline_value.has_value()};
-      if (!inline_value && name != "pending") {
+      if (!inline_value && name != "pending" && name != "wait") {
         if (i + 1 >= args.size()) throw UsageError("--" + name + " needs a value");
         p.value = args[++i];
         p.has_value = true;
@@ -377,20 +400,39 @@ Invocation parse_args(const std::vector<std::string>& args, const Env& env,
     if (help) return help_for(general_help());
     throw UsageError("no command given; try `vmfabric show vms` or `vmfabric --help`");
   }
+  if (words.front() == "audit") {
+    if (help) return help_for(std::string(kAuditHelp) + "\n" + kGlobalHelp);
+    if (words.size() < 2 || words[1] != "run") {
+      throw UsageError(
+          (words.size() < 2 ? std::string("audit what?") : "cannot audit \"" + words[1] + "\";") +
+          " the command is `vmfabric audit run [--wait]`");
+    }
+    if (words.size() > 2) {
+      throw UsageError("unexpected \"" + words.back() +
+                       "\" after `audit run` (see `vmfabric audit --help`)");
+    }
+    for (const Pending& p : command_flags) {
+      if (p.name != "wait") {
+        throw UsageError("`audit run` has no option --" + p.name + " (its options: --wait)");
+      }
+      if (p.has_value && p.value != "true") throw UsageError("--wait takes no value");
+      inv.wait = true;
+    }
+    inv.what = "audit-run";
+    parse_api_url(inv.options.api);
+    return inv;
+  }
   if (words.front() != "show") {
     throw UsageError("unknown command \"" + words.front() +
-                     "\"; the commands are `show` and `help` (see `vmfabric --help`)");
+                     "\"; the commands are `show`, `audit` and `help` (see `vmfabric --help`)");
   }
   if (words.size() < 2) {
     if (help) return help_for(show_help());
-    throw UsageError(
-        "show what? vms, hosts, switches, interfaces, vlans, sessions, plan or "
-        "changes (see `vmfabric show --help`)");
+    throw UsageError("show what? " + std::string(kShowables) + " (see `vmfabric show --help`)");
   }
   const Command* cmd = find_command(words[1]);
   if (cmd == nullptr) {
-    throw UsageError("cannot show \"" + words[1] +
-                     "\"; try vms, hosts, switches, interfaces, vlans, sessions, plan or changes");
+    throw UsageError("cannot show \"" + words[1] + "\"; try " + kShowables);
   }
   if (help) return help_for(command_help(*cmd));
   if (words.size() > 3 || (words.size() == 3 && cmd->singular.empty())) {
@@ -404,6 +446,15 @@ Invocation parse_args(const std::vector<std::string>& args, const Env& env,
     const auto v = parse_long(inv.name);
     if (!v || *v < 1 || *v > 4094) {
       throw UsageError("show vlan: expected a VLAN id 1-4094, got \"" + inv.name + "\"");
+    }
+  }
+  if (item && inv.what == "audit") {
+    const auto v = parse_long(inv.name);
+    if (!v || *v < 1) {
+      throw UsageError(
+          "show audits: expected an audit id (a positive number, as `show audits` "
+          "lists them), got \"" +
+          inv.name + "\"");
     }
   }
   const std::vector<Flag>& allowed = item ? cmd->item_flags : cmd->list_flags;
@@ -476,6 +527,7 @@ std::string list_path(const std::string& what, const std::string& switch_name) {
   if (what == "vlans") return "/api/v1/vlans";
   if (what == "plan") return "/api/v1/plan";
   if (what == "changes") return "/api/v1/changes";
+  if (what == "audits") return "/api/v1/audits";
   if (what == "sessions") return "/api/v1/vcenters";
   return "";
 }
@@ -486,6 +538,7 @@ std::string item_path(const std::string& what, const std::string& name) {
   if (what == "host") return "/api/v1/hosts/" + n;
   if (what == "switch") return "/api/v1/switches/" + n;
   if (what == "vlan") return "/api/v1/vlans/" + n;
+  if (what == "audit") return "/api/v1/audits/" + n;
   return "";
 }
 
@@ -1037,6 +1090,54 @@ std::string render_changes(const json& list) {
   return format_table(t) + footer(list) + details;
 }
 
+std::string render_audits(const json& list) {
+  Table t{{"ID", "Started", "Status", "Trigger", "Remediate", "Findings", "Repairs"}, {}};
+  for (const json& a : items(list)) {
+    t.rows.push_back({c(a, "id"), c(a, "started"), c(a, "status"), c(a, "trigger"),
+                      c(a, "remediate"), c(a, "finding_count"), c(a, "repairs")});
+  }
+  return format_table(t) + footer(list);
+}
+
+// The first of `keys` of `j` that is set, as a cell.
+std::string first_set(const json& j, std::initializer_list<const char*> keys) {
+  for (const char* key : keys) {
+    if (cell(at(j, key)) != "-") return c(j, key);
+  }
+  return "-";
+}
+
+std::string render_audit(const json& a) {
+  std::string trigger = c(a, "trigger");
+  if (at(a, "actor").is_string()) trigger += " (by " + c(a, "actor") + ")";
+  std::string counts;
+  if (at(a, "counts").is_object()) {
+    for (const auto& [kind, n] : at(a, "counts").items()) {
+      counts += (counts.empty() ? "" : ", ") + kind + " " + cell(n);
+    }
+  }
+  std::vector<std::pair<std::string, std::string>> kv = {
+      {"Audit", c(a, "id")},
+      {"Status", c(a, "status")},
+      {"Started", c(a, "started")},
+      {"Finished", c(a, "finished")},
+      {"Trigger", trigger},
+      {"Remediate", c(a, "remediate")},
+      {"Switches", c(a, "switches") + " (" + c(a, "unreadable") + " unreadable)"},
+      {"Findings", c(a, "finding_count") + (counts.empty() ? "" : " (" + counts + ")")},
+      {"Repairs", c(a, "repairs")}};
+  if (at(a, "error").is_string()) kv.emplace_back("Error", c(a, "error"));
+  std::string out = key_values(kv);
+  const json& findings = arr(a, "findings");
+  if (findings.empty()) return out + "\nNo findings.\n";
+  Table t{{"Kind", "Switch/Host", "Interface/Uplink", "VLANs", "Detail"}, {}};
+  for (const json& f : findings) {
+    t.rows.push_back({c(f, "kind"), first_set(f, {"switch", "host"}),
+                      first_set(f, {"interface", "uplink"}), c(f, "vlans"), c(f, "detail")});
+  }
+  return out + "\n" + format_table(t);
+}
+
 }  // namespace
 
 std::string render(const std::string& what, const json& data) {
@@ -1052,10 +1153,61 @@ std::string render(const std::string& what, const json& data) {
       {"vlan", render_vlan},
       {"sessions", render_sessions},
       {"plan", render_plan},
-      {"changes", render_changes}};
+      {"changes", render_changes},
+      {"audits", render_audits},
+      {"audit", render_audit}};
   const auto r = renderers.find(what);
   if (r == renderers.end()) return data.dump(2) + "\n";
   return r->second(data);
+}
+
+namespace {
+
+// "10 min", "1500 ms": a timeout for a person.
+std::string duration_text(std::chrono::milliseconds d) {
+  if (d.count() % 60000 == 0) return std::to_string(d.count() / 60000) + " min";
+  if (d.count() % 1000 == 0) return std::to_string(d.count() / 1000) + " s";
+  return std::to_string(d.count()) + " ms";
+}
+
+}  // namespace
+
+int run_audit(const Invocation& inv, const Fetch& fetch, const Post& post, const Follow& follow,
+              std::ostream& out) {
+  const Options& o = inv.options;
+  const std::string target = "/api/v1/audits";
+  const ApiResponse started = post(target, "{}");
+  if (started.status != 202) throw ApiError(api_error_message(o, started.status, started.body));
+  const json body = parse_body(started, target);
+  if (!at(body, "id").is_number_integer()) {
+    throw ApiError("the API answered POST " + target + " without the audit's id");
+  }
+  const std::string id = at(body, "id").dump();
+  auto print = [&](const std::string& what, const json& data) {
+    out << (o.json ? data.dump(2, ' ', false, json::error_handler_t::replace) + "\n"
+                   : render(what, data));
+  };
+  if (!inv.wait) {
+    if (o.json) {
+      print("audit-run", body);
+    } else {
+      out << id << "\n";
+    }
+    return 0;
+  }
+  const auto polls = std::max<std::int64_t>(1, follow.timeout / follow.poll);
+  for (std::int64_t n = 0;; ++n) {
+    const json audit = get_json(fetch, o, item_path("audit", id));
+    if (at(audit, "status") != "running") {
+      print("audit", audit);
+      return at(audit, "status") == "failed" ? 1 : 0;
+    }
+    if (n >= polls) {
+      throw ApiError("audit " + id + " is still running after " + duration_text(follow.timeout) +
+                     "; follow it with `vmfabric show audits " + id + "`");
+    }
+    follow.sleep(follow.poll);
+  }
 }
 
 }  // namespace vmfabric::cli

@@ -60,12 +60,13 @@ struct Invocation {
   Options options;
   bool help = false;  // print help_text on stdout and exit 0
   std::string help_text;
-  // vms, vm, hosts, host, switches, switch, interfaces, vlans, vlan, sessions, plan, changes
-  // (the singular one when a NAME was given).
+  // vms, vm, hosts, host, switches, switch, interfaces, vlans, vlan, sessions, plan, changes,
+  // audits, audit (the singular one when a NAME was given); "audit-run" for `audit run`.
   std::string what;
-  std::string name;         // vm, host, switch: the name; vlan: the id
+  std::string name;         // vm, host, switch: the name; vlan, audit: the id
   Query query;              // API filters, in the order given
   std::string switch_name;  // interfaces: --switch (empty: every switch)
+  bool wait = false;        // audit run: --wait
 };
 
 using Env = std::function<std::optional<std::string>(const char* name)>;
@@ -96,6 +97,23 @@ std::string api_target(const Invocation& inv);
 // 404 the API's `detail` ("no VM named ..."), others the status and the problem's `detail`.
 std::string api_error_message(const Options& options, int status, const std::string& body);
 
+// POSTs a JSON `body` to a target, as Fetch GETs.
+using Post = std::function<ApiResponse(const std::string& target, const std::string& body)>;
+
+// How `audit run --wait` follows the audit: GET it every `poll` until it ended, giving up after
+// `timeout` (counted in polls).
+struct Follow {
+  std::chrono::milliseconds poll{200};
+  std::chrono::milliseconds timeout{std::chrono::minutes(10)};
+  std::function<void(std::chrono::milliseconds)> sleep;
+};
+
+// `vmfabric audit run [--wait]`: starts a drift audit and prints its id; with --wait follows it
+// until it ends and prints it as `show audits ID` does. Returns the exit code: 1 when the audit
+// failed, else 0. Throws ApiError (refused, or still running after the timeout).
+int run_audit(const Invocation& inv, const Fetch& fetch, const Post& post, const Follow& follow,
+              std::ostream& out);
+
 // Fetches what `inv` asks for (every page of a list, up to --limit) and writes it to `out`:
 // the API's JSON with --json, else tables. Throws ApiError.
 void run(const Invocation& inv, const Fetch& fetch, std::ostream& out);
@@ -115,7 +133,8 @@ std::string cell(const json& value);
 
 // The rendering of each `what` from the (merged) JSON that `run` fetched: for lists
 // {"items": [...], "total": N, "next_cursor": ...}; for interfaces of every switch the items
-// carry "switch"; for sessions {"vcenters": list, "switches": list}.
+// carry "switch"; for sessions {"vcenters": list, "switches": list}; for audit one audit with
+// its findings.
 std::string render(const std::string& what, const json& data);
 
 }  // namespace vmfabric::cli

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <iostream>
 #include <sstream>
+#include <thread>
 
 #include "log/log.h"
 #include "net/http_client.h"
@@ -78,11 +79,15 @@ int run(const cli::Invocation& inv) {
   limits.connect_timeout = std::chrono::seconds(10);
   limits.request_timeout = std::chrono::seconds(60);
   net::HttpClient client(io.get_executor(), target, limits);
-  const cli::Fetch fetch = [&](const std::string& path) {
+  auto request = [&](const char* method, const std::string& path, const std::string& body) {
     net::HttpRequest req;
-    req.method = "GET";
+    req.method = method;
     req.target = url.prefix + path;
     req.headers.emplace_back("Accept", "application/json");
+    if (!body.empty()) {
+      req.headers.emplace_back("Content-Type", "application/json");
+      req.body = body;
+    }
     if (!inv.options.token.empty()) {
       req.headers.emplace_back("Authorization", "Bearer " + inv.options.token);
     }
@@ -93,11 +98,22 @@ int run(const cli::Invocation& inv) {
     const net::HttpResponse r = result.get();
     return cli::ApiResponse{r.status, r.body};
   };
+  const cli::Fetch fetch = [&](const std::string& path) { return request("GET", path, ""); };
   try {
     std::ostringstream out;
-    cli::run(inv, fetch, out);
+    int code = 0;
+    if (inv.what == "audit-run") {
+      const cli::Post post = [&](const std::string& path, const std::string& body) {
+        return request("POST", path, body);
+      };
+      cli::Follow follow;
+      follow.sleep = [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); };
+      code = cli::run_audit(inv, fetch, post, follow, out);
+    } else {
+      cli::run(inv, fetch, out);
+    }
     std::cout << out.str() << std::flush;
-    return 0;
+    return code;
   } catch (const net::HttpError& e) {
     std::fprintf(stderr, "vmfabric: %s\n", http_error_message(inv.options, e).c_str());
   } catch (const cli::ApiError& e) {

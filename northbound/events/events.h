@@ -21,7 +21,7 @@ namespace vmfabric::northbound::events {
 
 // The types producers publish (GET /events?type= accepts these).
 inline const std::set<std::string>& event_types() {
-  static const std::set<std::string> kTypes = {"graph", "session", "change", "plan"};
+  static const std::set<std::string> kTypes = {"graph", "session", "change", "plan", "audit"};
   return kTypes;
 }
 

@@ -2,7 +2,8 @@
 
 #include <cctype>
 #include <chrono>
-#include <cstdio>
+
+#include "model/text.h"
 
 namespace vmfabric::northbound::http {
 namespace {
@@ -22,19 +23,7 @@ std::optional<int> digits(std::string_view s, std::size_t pos, std::size_t n) {
 
 }  // namespace
 
-std::string format_time(std::int64_t unix_ms) {
-  const sys_time<milliseconds> t{milliseconds(unix_ms)};
-  const auto day = floor<days>(t);
-  const year_month_day ymd{day};
-  const hh_mm_ss hms{t - day};
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ",
-                static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
-                static_cast<unsigned>(ymd.day()), static_cast<int>(hms.hours().count()),
-                static_cast<int>(hms.minutes().count()), static_cast<int>(hms.seconds().count()),
-                static_cast<int>(hms.subseconds().count()));
-  return buf;
-}
+std::string format_time(std::int64_t unix_ms) { return format_utc(unix_ms); }
 
 std::optional<std::int64_t> parse_time(std::string_view s) {
   // YYYY-MM-DDTHH:MM:SS[.fff...](Z|+HH:MM|-HH:MM)

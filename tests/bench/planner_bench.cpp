@@ -140,9 +140,11 @@ int main(int argc, char** argv) {
   safety.managed = policy.managed;
   const std::map<std::string, VlanSet> created;
   reconcile::HoldDown holds;
+  Baseline baseline;
   const auto diff_started = Clock::now();
-  const reconcile::Diff diff = reconcile::diff(
-      reconcile::DiffInput{planner.plan(), graph.current(), safety, created, 0, {}}, holds);
+  const reconcile::Diff diff =
+      reconcile::diff(reconcile::DiffInput{planner.plan(), graph.current(), safety, created, 0, {}},
+                      holds, baseline);
   const double diff_ms = ms_since(diff_started);
 
   std::printf("switches            %zu\n", snapshot.count<Switch>());

@@ -22,6 +22,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench_support.h"
 #include "southbound/eapi_session.h"
 #include "support/temp_dir.h"
 #include "tests/sim/eos/harness.h"
@@ -33,40 +34,8 @@ using nlohmann::json;
 
 namespace {
 
-constexpr int kSpines = 4;
-
-std::string spine(int i) { return "spine" + std::to_string(i + 1); }
-std::string leaf(int i) { return "leaf" + std::to_string(i + 1); }
-
-json fabric(int leaves) {
-  json switches = json::array(), links = json::array();
-  auto add_switch = [&](const std::string& name, int index, int ports) {
-    char mac[32];
-    std::snprintf(mac, sizeof mac, "00:1c:73:%02x:%02x:%02x", index >> 16, (index >> 8) & 0xff,
-                  index & 0xff);
-    switches.push_back({{"name", name},
-                        {"role", name.starts_with("spine") ? "spine" : "leaf"},
-                        {"model", "DCS-7050SX3-48YC8"},
-                        {"serial", "SSJ" + std::to_string(100000 + index)},
-                        {"system_mac", mac},
-                        {"ethernet_ports", ports}});
-  };
-  for (int s = 0; s < kSpines; ++s) add_switch(spine(s), s, std::max(leaves, 1));
-  for (int l = 0; l < leaves; ++l) {
-    add_switch(leaf(l), kSpines + l, 52);
-    for (int s = 0; s < kSpines; ++s) {
-      links.push_back({{"a", spine(s) + ":Ethernet" + std::to_string(l + 1)},
-                       {"b", leaf(l) + ":Ethernet" + std::to_string(49 + s)}});
-    }
-  }
-  return {{"fabric",
-           {{"admin_vlans", json::array({{{"id", 10}, {"name", "mgmt"}}})},
-            {"switches", switches},
-            {"links", links},
-            {"mlag", json::array()},
-            {"port_channels", json::array()}}},
-          {"vcenters", json::array()}};
-}
+using vmfabric::testing::bench_option;
+constexpr int kSpines = vmfabric::testing::kBenchSpines;
 
 // VLAN 3000 created and allowed on every fabric port of `name`.
 ChangeSet new_vlan(const std::string& name, int leaves) {
@@ -81,21 +50,14 @@ ChangeSet new_vlan(const std::string& name, int leaves) {
   return cs;
 }
 
-double arg(int argc, char** argv, const std::string& name, double fallback) {
-  for (int i = 1; i + 1 < argc; ++i) {
-    if (argv[i] == name) return std::atof(argv[i + 1]);
-  }
-  return fallback;
-}
-
 double ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  const int switches = static_cast<int>(arg(argc, argv, "--switches", 1000));
-  const double latency_ms = arg(argc, argv, "--latency-ms", 5.5);
-  const double target_s = arg(argc, argv, "--target-s", 2.0);
+  const int switches = static_cast<int>(bench_option(argc, argv, "--switches", 1000));
+  const double latency_ms = bench_option(argc, argv, "--latency-ms", 5.5);
+  const double target_s = bench_option(argc, argv, "--target-s", 2.0);
   if (switches <= kSpines) {
     std::fprintf(stderr, "southbound_bench: --switches must be more than %d\n", kSpines);
     return 2;
@@ -104,7 +66,7 @@ int main(int argc, char** argv) {
 
   vmfabric::testing::TempDir dir;
   const std::string topology = dir.file("fabric.json");
-  std::ofstream(topology) << fabric(leaves).dump();
+  std::ofstream(topology) << vmfabric::testing::spine_leaf_fabric(leaves).dump();
   vmfabric::testing::EosEmulator::Options options;
   options.topology_file = topology;
   vmfabric::testing::EosEmulator emulator(options);

@@ -42,10 +42,18 @@ E2eLab::E2eLab(Options options) : options_(std::move(options)) {
   if (options_.topology.empty()) {
     options_.topology = VMFABRIC_SOURCE_DIR "/tests/sim/eos/testdata/topology.json";
   }
-  Vcsim::Options vc;
-  vc.topology = options_.topology;
-  vc.vmotion_delay = "1500ms";
-  vcsim_ = std::make_unique<Vcsim>(vc);
+  if (options_.adjust_topology) {
+    json topology = json::parse(std::ifstream(options_.topology));
+    options_.adjust_topology(topology);
+    options_.topology = dir_.file("topology.json");
+    std::ofstream(options_.topology) << topology.dump(2);
+  }
+  if (options_.vcenter) {
+    Vcsim::Options vc;
+    vc.topology = options_.topology;
+    vc.vmotion_delay = "1500ms";
+    vcsim_ = std::make_unique<Vcsim>(vc);
+  }
   EosEmulator::Options eos;
   eos.topology_file = options_.topology;
   eos_ = std::make_unique<EosEmulator>(eos);
@@ -58,20 +66,26 @@ E2eLab::E2eLab(Options options) : options_(std::move(options)) {
     if (std::find(out.begin(), out.end(), name) == out.end())
       switches.push_back(switch_entry(name));
   }
-  const json config = {{"database", dir_.file("vmfabric.db")},
-                       {"vcenters", json::array({{{"name", "vc1"},
-                                                  {"url", vcsim_->url()},
-                                                  {"username", "svc-vmfabric"},
-                                                  {"password_env", "VMFABRIC_E2E_VC_PASSWORD"}}})},
-                       {"switches", switches},
-                       {"api",
-                        {{"listen", "127.0.0.1:" + std::to_string(free_port())},
-                         {"tokens_file", dir_.file("tokens.json")}}},
-                       {"policy",
-                        {{"managed_vlans", options_.managed_vlans},
-                         {"mode", options_.mode},
-                         {"prune_delay_s", options_.prune_delay_s},
-                         {"apply", options_.apply}}}};
+  json vcenters = json::array();
+  if (vcsim_) {
+    vcenters.push_back({{"name", "vc1"},
+                        {"url", vcsim_->url()},
+                        {"username", "svc-vmfabric"},
+                        {"password_env", "VMFABRIC_E2E_VC_PASSWORD"}});
+  }
+  const json config = {
+      {"database", dir_.file("vmfabric.db")},
+      {"vcenters", vcenters},
+      {"switches", switches},
+      {"api",
+       {{"listen", "127.0.0.1:" + std::to_string(free_port())},
+        {"tokens_file", dir_.file("tokens.json")}}},
+      {"policy",
+       {{"managed_vlans", options_.managed_vlans},
+        {"mode", options_.mode},
+        {"prune_delay_s", options_.prune_delay_s},
+        {"apply", options_.apply}}},
+      {"audit", {{"interval_s", options_.audit_interval_s}, {"remediate", options_.remediate}}}};
   config_file_ = dir_.file("vmfabric.json");
   std::ofstream(config_file_) << config.dump(2);
   api_token_ = create_token("e2e-viewer", "viewer");
@@ -129,6 +143,39 @@ std::string E2eLab::create_token(const std::string& name, const std::string& rol
     throw std::runtime_error("vmfabricd did not take the new token " + name + " within 10 s");
   }
   return *token;
+}
+
+const std::string& E2eLab::operator_token() {
+  if (operator_token_.empty()) operator_token_ = create_token("e2e-operator", "operator");
+  return operator_token_;
+}
+
+json E2eLab::run_audit(std::chrono::milliseconds timeout) {
+  const net::HttpResponse started = api_request("POST", "/api/v1/audits", "", operator_token());
+  if (started.status != 202) {
+    throw std::runtime_error("POST /api/v1/audits answered " + std::to_string(started.status) +
+                             ": " + started.body);
+  }
+  const std::string target = json::parse(started.body).at("href").get<std::string>();
+  json audit;
+  const bool ended = eventually(
+      [&] {
+        const net::HttpResponse r = api_get(target);
+        if (r.status != 200) return false;
+        audit = json::parse(r.body);
+        return audit.at("status") != "running";
+      },
+      timeout);
+  if (!ended) throw std::runtime_error(target + " did not end in time");
+  return audit;
+}
+
+bool E2eLab::standard_plan_applied() {
+  return eventually([&] {
+    return allows("leaf1a", "Port-Channel11", 120) && allows("leaf1b", "Port-Channel11", 120) &&
+           allows("leaf1a", "Ethernet12", 30) && allows("spine1", "Ethernet1", 120) &&
+           allows("leaf1a", "Port-Channel1000", 120);
+  });
 }
 
 json E2eLab::switch_entry(const std::string& name) {

@@ -25,6 +25,8 @@ class E2eLab {
     // A lab topology file (tests/sim/TOPOLOGY.md); empty: the tests' standard lab,
     // tests/sim/eos/testdata/topology.json.
     std::string topology;
+    // Changes made to the topology (read from `topology`) before the lab starts, if set.
+    std::function<void(nlohmann::json& topology)> adjust_topology;
     std::string managed_vlans = "20-3999";
     int prune_delay_s = 2;
     int poll_interval_s = 1;
@@ -32,6 +34,11 @@ class E2eLab {
     std::string apply = "auto";
     // Emulated switches left out of the config file (to add through the API).
     std::vector<std::string> left_out_switches;
+    std::string remediate = "none";  // audit.remediate
+    int audit_interval_s = 0;        // audit.interval_s (0: audits only on demand)
+    // false: no vCenter simulator and no vCenter in the config (then vcenter() must not be
+    // called); for runs about the switches alone.
+    bool vcenter = true;
   };
   explicit E2eLab(Options options);
   ~E2eLab();
@@ -60,6 +67,15 @@ class E2eLab {
   // vmfabricd (if any) accepts it.
   std::string create_token(const std::string& name, const std::string& role);
 
+  // Runs a drift audit now (POST /api/v1/audits with an operator token) and returns it as
+  // GET /api/v1/audits/{id} shows it once it ended; throws when it cannot be started or does not
+  // end within `timeout`.
+  nlohmann::json run_audit(std::chrono::milliseconds timeout = std::chrono::seconds(60));
+  // The operator token run_audit uses, made by `vmfabricd token create` on first use.
+  const std::string& operator_token();
+  // Whether the standard lab's initial plan is on the switches (waits for it).
+  bool standard_plan_applied();
+
   // The VLANs the emulated switch `sw` allows on `interface` now.
   std::string allowed(const std::string& sw, const std::string& interface);
   // Waits until `pred()` holds, re-checking every 50 ms (the switches' state is polled: the
@@ -87,6 +103,7 @@ class E2eLab {
   std::string config_file_;
   std::uint16_t api_port_ = 0;
   std::string api_token_;
+  std::string operator_token_;  // made by the first operator_token()
 };
 
 }  // namespace vmfabric::testing

@@ -63,6 +63,7 @@ class UnusedControl : public northbound::api::ApiControl {
     return {};
   }
   void approve_plan(const std::string&) override {}
+  std::int64_t run_audit(const std::string&) override { return 0; }
 };
 
 // An ApiSource of an empty graph, with events and mutations: every route of the API registers.
@@ -147,6 +148,7 @@ TEST_CASE("the lab's responses validate against the spec", "[openapi][e2e]") {
   get("/api/v1/events", "/api/v1/events", 200);
   get("/api/v1/events", "/api/v1/events?type=graph,change&limit=5", 200);
   get("/api/v1/policy", "/api/v1/policy", 200);
+  get("/api/v1/audits", "/api/v1/audits?limit=5", 200);
   // Errors: each a problem of the spec.
   get("/healthz", "/healthz?verbose=1", 400, "");
   get("/metrics", "/metrics", 401, "");
@@ -158,6 +160,9 @@ TEST_CASE("the lab's responses validate against the spec", "[openapi][e2e]") {
   get("/api/v1/changes", "/api/v1/changes?since=yesterday", 400);
   get("/api/v1/topology", "/api/v1/topology?vms=maybe", 400);
   get("/api/v1/events", "/api/v1/events?after=latest", 400);
+  get("/api/v1/audits", "/api/v1/audits?cursor=x", 400);
+  get("/api/v1/audits/{id}", "/api/v1/audits/abc", 400);
+  get("/api/v1/audits/{id}", "/api/v1/audits/999999", 404);
 
   // The stream: its headers and first frame (it never ends).
   {
@@ -201,6 +206,18 @@ TEST_CASE("the lab's responses validate against the spec", "[openapi][e2e]") {
                      {"apply", policy["apply"]}};
   call("PUT", "/api/v1/policy", "/api/v1/policy", same.dump(), 200);
   call("PUT", "/api/v1/policy", "/api/v1/policy", R"({"mode": "sometimes"})", 400);
+  call("POST", "/api/v1/audits", "/api/v1/audits", R"({"now": true})", 400);
+  // An audit, followed until it ended: the detail with its findings.
+  const auto started = lab.api_request("POST", "/api/v1/audits", "", admin);
+  record("POST", "/api/v1/audits", "/api/v1/audits", started, 202);
+  REQUIRE(started.status == 202);
+  const std::string audit =
+      "/api/v1/audits/" + std::to_string(json::parse(started.body)["id"].get<int>());
+  REQUIRE(
+      lab.eventually([&] { return json::parse(lab.api_get(audit).body)["status"] != "running"; }));
+  get("/api/v1/audits/{id}", audit, 200);
+  get("/api/v1/audits", "/api/v1/audits", 200);
+  get("/api/v1/events", "/api/v1/events?type=audit", 200);
 
   TempDir dir;
   write_file(dir.file("records.json"), records);

@@ -92,6 +92,25 @@ TEST_CASE("apply commits one session and the read-back verifies it") {
   CHECK(switchport(r.switchports, "Ethernet49").allowed.contains(VlanId::checked(120)));
   CHECK(switchport(r.switchports, "Port-Channel11").allowed.contains(VlanId::checked(120)));
   CHECK(emu.journal("leaf1a").size() == 1);
+  CHECK(r.foreign_sessions.empty());  // vmfabric's own session
+}
+
+TEST_CASE("read_state reports sessions committed by others, in the same request") {
+  EosEmulator emu(lab_options());
+  EapiClient client(switch_config(emu, "leaf1a"));
+  const auto before = std::chrono::system_clock::now();
+  client.apply(web_vlan_on_uplinks(), "ansible_1");
+  const auto after = std::chrono::system_clock::now();
+  const SwitchReadings r = client.read_state();
+  CHECK(requests(emu, "leaf1a") == 2);  // the apply, then one read
+  REQUIRE(r.foreign_sessions.size() == 1);
+  CHECK(r.foreign_sessions[0].name == "ansible_1");
+  CHECK(r.foreign_sessions[0].user == "admin");
+  const auto ms = [](auto t) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+  };
+  CHECK(r.foreign_sessions[0].completed_ms >= ms(before) - 1);
+  CHECK(r.foreign_sessions[0].completed_ms <= ms(after) + 1);
 }
 
 TEST_CASE("deleting VLANs reads the whole VLAN database back and verifies they are gone") {

@@ -135,6 +135,21 @@ TEST_CASE("show interfaces status (documented shape of the ntc-templates text sa
   CHECK(statuses[4].name.str() == "Management1");
 }
 
+TEST_CASE("Configuration sessions: completed ones not by vmfabric, oldest first (anta sample)") {
+  // The sample: "jeremy1" pending, "ansible_167510439362" completed by joe.bob.
+  CHECK(read_foreign_sessions(eos_fixture("show_configuration_sessions_detail.json")) ==
+        std::vector<ConfigSessionRecord>{{"ansible_167510439362", "joe.bob", 1675104396450}});
+
+  json result = eos_fixture("show_configuration_sessions_detail.json");
+  result["sessions"]["vmfabric-1700000000000-3"] = {
+      {"state", "completed"}, {"commitUser", "vmfabric"}, {"completedTime", 1700000000.5}};
+  result["sessions"]["console-fix"] = {{"state", "completed"}, {"completedTime", 1600000000}};
+  CHECK(read_foreign_sessions(result) ==
+        std::vector<ConfigSessionRecord>{{"console-fix", "", 1600000000000},
+                                         {"ansible_167510439362", "joe.bob", 1675104396450}});
+  CHECK(read_foreign_sessions(json::parse(R"({"sessions": {}})")).empty());
+}
+
 TEST_CASE("Readers name the command and field of a result that has the wrong shape") {
   const std::vector<std::pair<std::function<void()>, std::string>> cases = {
       {[] { read_vlans(json::parse(R"({"vlans": []})")); },
@@ -161,6 +176,28 @@ TEST_CASE("Readers name the command and field of a result that has the wrong sha
        "got object"},
       {[] { read_facts(json::parse("{}"), json::parse(R"({"hostname": "x"})")); },
        "show version: modelName: missing"},
+      {[] { read_foreign_sessions(json::parse("{}")); },
+       "show configuration sessions detail: sessions: missing"},
+      {[] { read_foreign_sessions(json::parse(R"({"sessions": {"a": {"completedTime": 1}}})")); },
+       "show configuration sessions detail: sessions.a.state: missing"},
+      {[] { read_foreign_sessions(json::parse(R"({"sessions": {"a": {"state": "completed"}}})")); },
+       "show configuration sessions detail: sessions.a.completedTime: missing"},
+      {[] {
+         read_foreign_sessions(json::parse(
+             R"({"sessions": {"a": {"state": "completed", "completedTime": "yesterday"}}})"));
+       },
+       "show configuration sessions detail: sessions.a.completedTime: expected Unix seconds, got "
+       "string"},
+      {[] {
+         read_foreign_sessions(
+             json::parse(R"({"sessions": {"a": {"state": "completed", "completedTime": -5}}})"));
+       },
+       "show configuration sessions detail: sessions.a.completedTime: -5 is not a Unix time"},
+      {[] {
+         read_foreign_sessions(json::parse(
+             R"({"sessions": {"a": {"state": "completed", "completedTime": 1, "commitUser": 7}}})"));
+       },
+       "show configuration sessions detail: sessions.a.commitUser: expected a string, got number"},
   };
   for (const auto& [run, message] : cases) {
     CAPTURE(message);
@@ -201,6 +238,7 @@ SwitchReadings leaf1_readings() {
       {InterfaceName("Port-Channel5"), {InterfaceName("Ethernet5")}, {}, {"PeerEthernet5"}},
   };
   r.mlag = read_mlag(eos_fixture("show_mlag_active.json"));
+  r.foreign_sessions = {{"ansible_1", "joe.bob", 1675104396450}};
   return r;
 }
 
@@ -242,6 +280,8 @@ TEST_CASE("One switch's readings become its switch, interfaces, port-channels, l
   CHECK(leaf1->system_mac == "00:1c:73:00:00:01");
   CHECK(leaf1->vlans == std::map<VlanId, std::string>{{VlanId::checked(1), "default"},
                                                       {VlanId::checked(100), "web"}});
+  CHECK(leaf1->config_sessions ==
+        std::vector<ConfigSessionRecord>{{"ansible_1", "joe.bob", 1675104396450}});
 
   // Ethernet1/5/49/50/51 and both port-channels.
   CHECK(s.count<Interface>() == 7);

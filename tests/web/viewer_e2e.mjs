@@ -60,7 +60,10 @@ try {
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   page.on('pageerror', (e) => errors.push(e.message));
   await login(page, config.token);
-  await page.waitForFunction(() => window.vmfabricViewer?.state().status === 'ready', null, { timeout: 20000 });
+  await page.waitForFunction(() => window.vmfabricViewer?.state().status === 'ready', null, { timeout: 20000 }).catch(async () => {
+    const { status, message } = await page.evaluate(() => window.vmfabricViewer?.state() ?? {});
+    throw new Failure(`the viewer is not ready after 20 s: ${status}: ${message}; console errors: ${JSON.stringify(errors)}`);
+  });
   await page.waitForFunction(() => window.vmfabricViewer.state().live === 'connected', null, { timeout: 10000 });
   await page.screenshot({ path: join(config.screenshots, 'loaded.png') });
   console.log('step loaded ok');

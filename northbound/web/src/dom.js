@@ -24,3 +24,8 @@ export function table(headers, rows) {
 export function $(id) {
   return document.getElementById(id);
 }
+
+// An API time ("2026-11-26T02:00:00.000Z") in the browser's locale and time zone.
+export function formatTime(iso) {
+  return iso ? new Date(iso).toLocaleString() : '';
+}

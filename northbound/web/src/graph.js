@@ -5,11 +5,16 @@
 import cytoscape from 'cytoscape';
 import { layout, SIZE } from './layout.js';
 
+const DRIFT = '#9c36b5';
+// Node box heights by label lines: a drift badge adds one.
+const LINE_H = 13;
+const boxHeight = (base, label) => Math.max(base, LINE_H * label.split('\n').length + 8);
+
 const STYLE = [
   { selector: 'node', style: {
     'font-size': 11, 'min-zoomed-font-size': 7, 'text-wrap': 'wrap', 'text-valign': 'center',
     'text-halign': 'center', color: '#fff', label: 'data(label)', shape: 'round-rectangle',
-    width: SIZE.switchW - 20, height: 36, 'border-width': 0, 'z-index-compare': 'manual', 'z-index': 2,
+    width: SIZE.switchW - 20, height: SIZE.switchH, 'border-width': 0, 'z-index-compare': 'manual', 'z-index': 2,
   } },
   { selector: 'node[kind="switch"]', style: { 'background-color': '#3c7dbf' } },
   { selector: 'node[tier="spine"]', style: { 'background-color': '#1f4e79' } },
@@ -49,6 +54,15 @@ const STYLE = [
   { selector: 'edge[kind="mlag-peer"]', style: { width: 3, 'line-color': '#74c0fc' } },
   { selector: 'edge[kind="fabric"]', style: { 'line-color': '#8ca0b3' } },
   { selector: 'edge.pending', style: { 'line-color': '#e0a100', 'line-style': 'dashed', width: 2.5 } },
+  // Drift found by the last audit: a purple dashed border or line and a "⚠ N drift" label, so
+  // that it reads without colour too. Marked boxes grow to fit the extra label line.
+  { selector: 'node.drift', style: {
+    'border-width': 4, 'border-style': 'dashed', 'border-color': DRIFT, height: 'data(h)',
+  } },
+  { selector: 'edge.drift', style: {
+    'line-color': DRIFT, 'line-style': 'dashed', 'line-dash-pattern': [7, 3], width: 3, label: 'data(drift)',
+    'font-size': 9, color: DRIFT, 'font-weight': 'bold',
+  } },
   { selector: '.dim', style: { opacity: 0.18 } },
   { selector: 'edge.hl', style: { 'line-color': '#e8590c', width: 4, opacity: 1, 'z-index': 10 } },
   { selector: 'edge.hl-add', style: { 'line-style': 'dashed' } },
@@ -64,10 +78,15 @@ const DETAIL_ZOOM = 0.55;
 const OVERVIEW = [...STYLE, { selector: 'edge', style: { 'source-label': '', 'target-label': '' } },
   { selector: 'node[kind="vm"]', style: { label: '' } }];
 
-// The Cytoscape element data of the drawn part of `model`.
+// The Cytoscape element data of the drawn part of `model`; `state.drift` is driftIndex().
 function elements(model, expanded, state, pos) {
   const out = [];
   const vcDown = (n) => state.vcenters.get(n.vcenter) === false;
+  const drift = (id, classes) => {
+    const n = state.drift.nodes.get(id)?.length || 0;
+    if (n) classes.push('drift');
+    return n ? `\n⚠ ${n} drift` : '';
+  };
   for (const n of model.nodes.values()) {
     const classes = [];
     let data;
@@ -76,7 +95,8 @@ function elements(model, expanded, state, pos) {
       if (n.reachability !== 'reachable') classes.push('down');
       if (pending > 0) classes.push('pending');
       const why = n.reachability === 'reachable' ? '' : `\n${n.reachability}`;
-      data = { id: n.id, kind: 'switch', tier: n.tier, label: `${n.name}${why}${pending > 0 ? `\n${pending} pending` : ''}` };
+      const label = `${n.name}${why}${pending > 0 ? `\n${pending} pending` : ''}${drift(n.id, classes)}`;
+      data = { id: n.id, kind: 'switch', tier: n.tier, label, h: boxHeight(SIZE.switchH, label) };
     } else if (n.kind === 'cluster') {
       const box = pos.get(n.id);
       if (!box) continue; // no host in it
@@ -85,7 +105,8 @@ function elements(model, expanded, state, pos) {
       const vms = model.vmsByHost.get(n.id)?.length || 0;
       if (n.connection !== 'connected' || vcDown(n)) classes.push('vc-down');
       const sign = vms ? (expanded.has(n.id) ? ' ▾' : ' ▸') : '';
-      data = { id: n.id, kind: 'host', label: `${n.name}\n${vms} VM${vms === 1 ? '' : 's'}${sign}` };
+      const label = `${n.name}\n${vms} VM${vms === 1 ? '' : 's'}${sign}${drift(n.id, classes)}`;
+      data = { id: n.id, kind: 'host', label, h: boxHeight(SIZE.hostH - 8, label) };
     } else if (n.kind === 'vm') {
       if (n.host && !expanded.has(n.host)) continue;
       if (vcDown(n)) classes.push('vc-down');
@@ -97,10 +118,12 @@ function elements(model, expanded, state, pos) {
   }
   for (const e of model.edges.values()) {
     const classes = state.pendingInterfaces.size && e.ifaceKeys.some((k) => state.pendingInterfaces.has(k)) ? ['pending'] : [];
+    const findings = state.drift.edges.get(e.id)?.length || 0;
+    if (findings) classes.push('drift');
     const target = e.port_channel ? `${e.target_interface} (${e.port_channel})` : e.target_interface;
     out.push({ group: 'edges', data: {
       id: e.id, kind: e.kind, source: e.source, target: e.target,
-      sourceLabel: e.source_interface || '', targetLabel: target || '',
+      sourceLabel: e.source_interface || '', targetLabel: target || '', drift: findings ? `⚠ ${findings} drift` : '',
     }, classes });
   }
   return out;

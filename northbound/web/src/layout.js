@@ -5,7 +5,7 @@
 import { byName } from './model.js';
 
 export const SIZE = {
-  switchW: 130, pairW: 120, pairGapW: 170, // an MLAG peer's slot, and the slot after a pair
+  switchW: 130, switchH: 36, pairW: 120, pairGapW: 170, // an MLAG peer's slot, and the slot after a pair
   hostW: 150, hostH: 46,
   vmCols: 4, vmW: 34, vmH: 28,
   tierGap: 200, groupGap: 60, rowGap: 34,

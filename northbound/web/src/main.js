@@ -1,10 +1,11 @@
 // The viewer: login, loading the fabric, selection, live updates, and window.vmfabricViewer
 // (the state tests read instead of pixels).
 import { Api, ApiError, enc } from './api.js';
-import { $, h } from './dom.js';
+import { $, formatTime, h } from './dom.js';
+import { driftIndex, hostFindings, switchFindings } from './drift.js';
 import { Graph } from './graph.js';
 import { buildModel, keyOf } from './model.js';
-import { clusterPanel, edgePanel, hostPanel, switchPanel, vlanPanel, vmPanel } from './panel.js';
+import { auditPanel, clusterPanel, driftSection, edgePanel, hostPanel, switchPanel, vlanPanel, vmPanel } from './panel.js';
 import { Search } from './search.js';
 
 const TOKEN_KEY = 'vmfabric.token';
@@ -21,6 +22,11 @@ const state = {
   pendingInterfaces: new Set(), // "leaf1a:Ethernet11" with a pending change
   vlans: [], // from /vlans, for search
   macs: [], // [{mac, label, target}], for search
+  audit: null, // the newest finished audit, with its findings (null: none yet)
+  auditRunning: null, // the summary of an audit running now
+  auditLoaded: false,
+  auditError: '', // why the audits could not be read (the last ones read stay shown)
+  drift: driftIndex(null, null), // where state.audit's findings are drawn
   selection: null, // {kind: 'vlan'|'node'|'edge', ref}
   highlight: { interfaces: new Set(), nodes: [], styles: new Map() }, // what the selection lights up
   status: 'login',
@@ -55,10 +61,24 @@ function renderStatus() {
       chips.push(h('span', { class: `chip${up ? '' : ' bad'}` }, `${name} ${up ? 'connected' : 'disconnected'}`));
     }
     if (state.pendingSwitches.size) chips.push(h('span', { class: 'chip warn' }, `${state.pendingSwitches.size} switches with pending changes`));
+    if (state.auditLoaded) chips.push(auditChip());
   }
   const live = { connected: 'live', connecting: 'connecting…', retrying: 'live updates lost: retrying', off: '' }[state.live];
   if (live) chips.push(h('span', { class: `chip${state.live === 'connected' ? '' : ' warn'}` }, live));
   $('status').replaceChildren(...chips);
+}
+
+// "Last audit #7: 3 findings, <time>" (or "No audit yet"); opens the audit's panel.
+function auditChip() {
+  const a = state.audit;
+  let text = 'No audit yet';
+  if (a?.status === 'failed') text = `Last audit #${a.id} failed, ${formatTime(a.finished)}`;
+  else if (a) text = `Last audit #${a.id}: ${a.finding_count} finding${a.finding_count === 1 ? '' : 's'}, ${formatTime(a.finished)}`;
+  if (state.auditRunning) text += ` · audit #${state.auditRunning.id} running…`;
+  if (state.auditError) text += ' · audits unreadable';
+  const tone = a?.status === 'failed' ? ' bad' : a?.finding_count ? ' drift' : state.auditError ? ' warn' : '';
+  return h('button', { id: 'audit-status', type: 'button', class: `chip${tone}`, 'data-audit': a?.id,
+    title: state.auditError || a?.error || 'Show the last audit\'s findings', onclick: () => select({ kind: 'audit' }) }, text);
 }
 
 // ---- login --------------------------------------------------------------------------------
@@ -80,6 +100,9 @@ function signOut(message) {
   state.api = null;
   state.model = null;
   state.selection = null;
+  state.audit = null;
+  state.auditRunning = null;
+  state.auditLoaded = false;
   state.graph?.cy.elements().remove();
   $('panel').hidden = true;
   $('search').disabled = true;
@@ -116,6 +139,48 @@ async function loadVcenters() {
   state.vcenters = new Map(items.map((v) => [v.name, v.session === 'connected']));
 }
 
+// The newest finished audit with its findings, and the one running (at most one runs at a
+// time, so the second page has a finished one). A missing /audits route (404) or no audit is the
+// empty state; another failure keeps what was shown, with a note. Never rejects.
+let auditSeq = 0;
+async function loadAudit() {
+  const seq = ++auditSeq;
+  let running = null;
+  let finished = null;
+  let error = '';
+  try {
+    let cursor = null;
+    for (let page = 0; page < 2 && !finished; page++) {
+      const list = await state.api.get(`audits?limit=1${cursor ? `&cursor=${enc(cursor)}` : ''}`);
+      const newest = list.items[0];
+      if (!newest) break;
+      if (newest.status === 'running') running = running || newest;
+      else finished = await state.api.get(`audits/${newest.id}`);
+      cursor = list.next_cursor;
+      if (!cursor) break;
+    }
+  } catch (e) {
+    if (!(e instanceof ApiError && e.status === 404)) error = e.message;
+  }
+  if (seq !== auditSeq) return; // a later load overtook this one
+  if (!error) {
+    state.audit = finished;
+    state.auditRunning = running;
+  }
+  state.auditError = error;
+  state.auditLoaded = true;
+}
+
+// After the audit was read on its own (at start): drawn and listed where it changed something.
+function showAudit() {
+  if (!state.model) return;
+  if (state.drift.audit !== state.audit) {
+    redraw();
+    if (state.selection) select(state.selection, { quiet: true });
+  }
+  renderStatus();
+}
+
 // The search's secondary index: VLAN names, VM and host MACs. Not needed to draw.
 async function loadSearchIndex() {
   const [vlans, vms, hosts] = await Promise.all([state.api.all('vlans'), state.api.all('vms'), state.api.all('hosts')]);
@@ -129,6 +194,7 @@ async function loadSearchIndex() {
 }
 
 function redraw() {
+  state.drift = driftIndex(state.audit, state.model);
   state.graph.sync(state.model, state.expanded, state);
   applyHighlight();
   if (state.selection && state.selection.kind !== 'vlan') {
@@ -158,6 +224,8 @@ async function start(token) {
   notice('Loading the fabric…', 'Reading /api/v1/topology.', false);
   try {
     state.timings.start = performance.now();
+    // In parallel with the topology, and not waited for: the first frame never waits for it.
+    const audit = loadAudit();
     const [topology] = await Promise.all([state.api.get('topology'), loadVcenters(), loadPlan()]);
     state.timings.loaded = performance.now();
     $('logout').hidden = false;
@@ -168,6 +236,7 @@ async function start(token) {
     state.status = 'ready';
     state.message = '';
     afterFirstFrame();
+    audit.then(showAudit);
     search.enable();
     openStream();
     loadSearchIndex().catch(() => {}); // search by name works without it
@@ -206,7 +275,8 @@ function afterFirstFrame() {
 
 let stream = null;
 let streamRetry = null;
-let pending = { topology: false, plan: false, vcenters: false };
+const nothingPending = () => ({ topology: false, plan: false, vcenters: false, audit: false });
+let pending = nothingPending();
 let refreshTimer = null;
 let refreshing = false;
 
@@ -219,14 +289,15 @@ async function refresh() {
   refreshTimer = null;
   if (!state.api) return;
   const what = pending;
-  pending = { topology: false, plan: false, vcenters: false };
+  pending = nothingPending();
   refreshing = true;
   try {
-    const jobs = [what.topology ? state.api.get('topology') : null, what.plan ? loadPlan() : null, what.vcenters ? loadVcenters() : null];
+    const jobs = [what.topology ? state.api.get('topology') : null, what.plan ? loadPlan() : null, what.vcenters ? loadVcenters() : null,
+      what.audit ? loadAudit() : null];
     const [topology] = await Promise.all(jobs);
     // An unchanged graph (the refresh after the stream opened, mostly) is not redrawn.
     if (topology && topology.graph_version !== state.model.version) apply(topology);
-    else if (what.plan || what.vcenters) redraw();
+    else if (what.plan || what.vcenters || state.drift.audit !== state.audit) redraw();
     state.updates += 1;
     renderStatus();
     if (state.selection) await select(state.selection, { quiet: true });
@@ -257,6 +328,16 @@ function onSession(data) {
   schedule({ topology: true, vcenters: true, plan: true });
 }
 
+// An audit started (shown as running at once) or ended (its findings replace the last ones).
+function onAudit(data) {
+  if (data.status === 'running') {
+    state.auditRunning = data;
+    renderStatus();
+  } else {
+    schedule({ audit: true });
+  }
+}
+
 function openStream() {
   stopStream();
   state.live = 'connecting';
@@ -271,13 +352,14 @@ function openStream() {
     state.live = 'connected';
     renderStatus();
     // Whatever happened before the stream was open, once the first frame is out.
-    firstFrame.then(() => schedule({ topology: true, plan: true, vcenters: true }));
+    firstFrame.then(() => schedule({ topology: true, plan: true, vcenters: true, audit: true }));
   });
   es.addEventListener('graph', track(() => schedule({ topology: true })));
   es.addEventListener('session', track(onSession));
   es.addEventListener('plan', track(() => schedule({ plan: true })));
   es.addEventListener('change', track(() => schedule({ plan: true })));
-  es.addEventListener('reset', track(() => schedule({ topology: true, plan: true, vcenters: true })));
+  es.addEventListener('audit', track(onAudit));
+  es.addEventListener('reset', track(() => schedule({ topology: true, plan: true, vcenters: true, audit: true })));
   es.addEventListener('dropped', track(() => openStream()));
   es.addEventListener('error', () => {
     if (es.readyState !== EventSource.CLOSED) {
@@ -371,6 +453,11 @@ function go(kind, ref) {
     if (n) select({ kind: 'node', ref: n.id });
     return;
   }
+  if (kind === 'host-name') { // audit findings name hosts without their vCenter
+    const n = [...state.model.nodes.values()].find((x) => x.kind === 'host' && x.name === ref);
+    if (n) select({ kind: 'node', ref: n.id });
+    return;
+  }
   if (ref) select({ kind, ref });
 }
 
@@ -406,7 +493,13 @@ async function select(sel, { quiet } = {}) {
       if (!edge) return deselect();
       highlight(new Set(), [], null);
       state.graph.select(edge.id);
-      showPanel(edgePanel(edge, state.model, go));
+      showPanel([...edgePanel(edge, state.model, go), ...driftSection(state.drift.edges.get(edge.id) || [], state.audit, go)]);
+      return;
+    }
+    if (sel.kind === 'audit') {
+      highlight(new Set(), [], null);
+      state.graph.clearMarks(); // nothing drawn is the selection
+      showPanel(auditPanel(state.audit, state.auditRunning, go));
       return;
     }
     const node = state.model.nodes.get(sel.ref);
@@ -424,12 +517,13 @@ async function select(sel, { quiet } = {}) {
       if (seq !== selectSeq) return;
       const uplinks = state.model.uplinksByHost.get(node.id) || [];
       highlight(new Set(uplinks.map((e) => e.ifaceKeys[0]).filter(Boolean)), [node.id], null);
-      children = hostPanel(host, node, state.expanded.has(node.id), () => toggle(node.id), go);
+      children = [...hostPanel(host, node, state.expanded.has(node.id), () => toggle(node.id), go),
+        ...driftSection(hostFindings(state.drift, node.name, uplinks.map((e) => e.id)), state.audit, go)];
     } else if (node.kind === 'switch') {
       const [sw, interfaces] = await Promise.all([api.get(`switches/${enc(node.name)}`), api.all(`switches/${enc(node.name)}/interfaces`)]);
       if (seq !== selectSeq) return;
       highlight(new Set(), [], null);
-      children = switchPanel(node, sw, interfaces, go);
+      children = [...switchPanel(node, sw, interfaces, go), ...driftSection(switchFindings(state.drift, node.name), state.audit, go)];
     } else {
       const hosts = [...state.model.nodes.values()].filter((n) => n.kind === 'host' && n.cluster === node.id).sort((a, b) => (a.name < b.name ? -1 : 1));
       highlight(new Set(), [], null);
@@ -496,6 +590,13 @@ window.vmfabricViewer = {
     interfaces: [...state.highlight.interfaces].sort(),
     edges: state.graph?.cy.edges('.hl').map((e) => e.id()).sort() ?? [],
     nodes: state.graph?.cy.nodes('.hl').map((e) => e.id()).sort() ?? [],
+  }),
+  // What the last finished audit marks: the ids drawn with the `drift` class.
+  drift: () => ({
+    audit: state.audit?.id ?? null,
+    running: state.auditRunning?.id ?? null,
+    nodes: state.graph?.cy.nodes('.drift').map((e) => e.id()).sort() ?? [],
+    edges: state.graph?.cy.edges('.drift').map((e) => e.id()).sort() ?? [],
   }),
   select: (kind, ref) => select({ kind, ref }),
   expand: (hostId) => { if (!state.expanded.has(hostId)) toggle(hostId); },

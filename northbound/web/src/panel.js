@@ -1,6 +1,6 @@
 // The side panel: what the API says about the selected VLAN, VM, host, switch, cluster or link.
 // `go(kind, ref)` navigates to another element (a VLAN id, a node id).
-import { h, table } from './dom.js';
+import { formatTime, h, table } from './dom.js';
 
 const link = (text, onclick) => h('button', { class: 'link', type: 'button', onclick }, text);
 const vlanTags = (ranges, go) => String(ranges ?? '').split(',').filter(Boolean).map((r) =>
@@ -132,5 +132,55 @@ export function edgePanel(edge, model, go) {
       ...(edge.port_channel ? [['port-channel', edge.port_channel]] : []),
       ...(edge.learned ? [['learned by', edge.learned]] : []),
     ]),
+  ];
+}
+
+// One audit finding: its kind, where (switch, interface, host, uplink: links to them), the VLANs,
+// what differs and what to do, whether someone undid vmfabric's own change, and the planner's
+// reasons.
+function findingItem(f, go) {
+  const where = [
+    f.switch ? [link(f.switch, () => go('node', `switch:${f.switch}`)), f.interface ? ` ${f.interface}` : ' (VLAN database)'] : '',
+    f.switch && f.host ? ' · ' : '',
+    f.host ? [link(f.host, () => go('host-name', f.host)), f.uplink ? ` ${f.uplink}` : ''] : '',
+  ];
+  const last = f.last_change;
+  return h('li', { class: 'finding', 'data-kind': f.kind },
+    h('span', { class: 'tag kind' }, f.kind), ' ', where,
+    f.vlans ? [' · VLANs ', vlanTags(f.vlans, go)] : '',
+    f.detail ? h('div', { class: 'detail' }, f.detail) : '',
+    f.undone ? h('div', { class: 'undone' }, h('span', { class: 'tag warn' }, 'changed outside vmfabric'),
+      ` VLANs ${f.undone}: vmfabric had ${(last?.added ?? f.kind !== 'vlan-unneeded') ? 'added' : 'removed'} them`,
+      last ? ` (${formatTime(last.at)}, session ${last.session})` : '') : '',
+    f.why.length ? h('div', { class: 'reasons' }, list(f.why)) : '');
+}
+
+// The "Drift" section of a switch, host or link panel: what the last finished audit found there.
+export function driftSection(findings, audit, go) {
+  if (!audit) return [];
+  return [h('section', { id: 'drift', class: 'drift' },
+    h('h3', null, `Drift (${findings.length})`),
+    h('p', { class: 'sub' }, `found by audit #${audit.id}, ${formatTime(audit.finished)}`),
+    findings.length ? h('ul', { class: 'findings' }, findings.map((f) => findingItem(f, go))) : h('p', null, 'none'))];
+}
+
+// The last finished audit (null: none yet) and the one running, if any.
+export function auditPanel(audit, running, go) {
+  const runningNote = running ? h('p', { class: 'sub' }, `Audit #${running.id} is running since ${formatTime(running.started)}: ` +
+    'its findings show here when it is done.') : '';
+  if (!audit) return [h('h2', null, 'Drift audits'), runningNote, h('p', null, 'No audit has finished yet.')];
+  return [
+    h('h2', null, `Audit #${audit.id}`),
+    runningNote,
+    table(['', ''], [
+      ['status', yes(audit.status === 'done', audit.status, audit.status)],
+      ...(audit.error ? [['error', audit.error]] : []),
+      ['started', `${formatTime(audit.started)} by ${audit.trigger === 'api' ? (audit.actor ?? 'the API') : 'the schedule'}`],
+      ['finished', formatTime(audit.finished)],
+      ['switches', `${audit.switches} audited${audit.unreadable ? `, ${audit.unreadable} unreadable` : ''}`],
+      ['remediate', audit.remediate],
+      ...(audit.repairs.length ? [['repairs', `journal entries ${audit.repairs.join(', ')}`]] : []),
+    ]),
+    ...driftSection(audit.findings, audit, go),
   ];
 }

@@ -46,6 +46,7 @@ struct Audit {
   planner::PlanPolicy policy = planner::testing::policy();
   std::set<std::string> unreadable;
   std::vector<JournalEntry> journal;
+  std::optional<Baseline> established;
 
   std::vector<Finding> run(const Lab& lab) const {
     const planner::Plan plan = planner::plan(lab.snapshot(), policy);
@@ -57,6 +58,7 @@ struct Audit {
                   [&](const InterfaceId& where, VlanId vlan) {
                     return planner::explain(lab.snapshot(), policy, where, vlan);
                   }};
+    if (established) in.established = &*established;
     return find_drift(in);
   }
 };
@@ -127,6 +129,64 @@ TEST_CASE("a VLAN a running VM needs, removed by hand, is missing with its VM an
   CHECK(f.detail.find("changed outside vmfabric") != std::string::npos);
 }
 
+TEST_CASE("a VLAN finding names the switch's last session not by vmfabric committed since",
+          "[audit]") {
+  Lab lab = vm_lab();
+  Audit audit;
+  converge(lab, audit.policy);
+  // vmfabric added 120 to Port-Channel11 of leaf1a at 1005; it is gone now.
+  audit.journal.push_back(applied("leaf1a",
+                                  {"configure session vmfabric-1", "interface Port-Channel11",
+                                   "switchport trunk allowed vlan add 120", "commit"},
+                                  1000));
+  Interface pc = lab.get<Interface>({SwitchId("leaf1a"), InterfaceName("Port-Channel11")});
+  REQUIRE(pc.allowed.contains(VlanId{120}));
+  pc.allowed.erase(VlanId{120});
+  lab.upsert(pc);
+  Switch leaf1a = lab.get<Switch>(SwitchId("leaf1a"));
+
+  SECTION("a session committed before vmfabric's change is not named") {
+    leaf1a.config_sessions = {{"ansible_1", "joe.bob", 900}};
+    lab.upsert(leaf1a);
+    const auto findings = audit.run(lab);
+    REQUIRE(findings.size() == 1);
+    CHECK_FALSE(findings[0].outside);
+    CHECK(findings[0].detail.find("ansible_1") == std::string::npos);
+    CHECK(findings[0].detail.find("the switch keeps no configuration session since: edits "
+                                  "outside sessions, as at the console, leave none") !=
+          std::string::npos);
+  }
+  SECTION("the latest session committed after it is named, with who and when") {
+    leaf1a.config_sessions = {{"ansible_1", "joe.bob", 900},
+                              {"ansible_167510439362", "joe.bob", 1675104396450},
+                              {"manual", "", 2000}};
+    lab.upsert(leaf1a);
+    const auto findings = audit.run(lab);
+    REQUIRE(findings.size() == 1);
+    REQUIRE(findings[0].outside);
+    CHECK(*findings[0].outside == OutsideChange{"ansible_167510439362", "joe.bob", 1675104396450});
+    CHECK(findings[0].detail.find("; the switch's last configuration session not by vmfabric: "
+                                  "ansible_167510439362 committed by joe.bob at "
+                                  "2023-01-30T18:46:36.450Z") != std::string::npos);
+    CHECK(findings[0].detail.find("keeps no configuration session") == std::string::npos);
+  }
+  SECTION("without a vmfabric change there, any session is named; other switches' are not") {
+    audit.journal.clear();
+    leaf1a.config_sessions = {{"manual", "", 2000}};
+    lab.upsert(leaf1a);
+    set_allowed(lab, "leaf2a", "Ethernet1", "10,110,555");  // 555 unneeded; leaf2a reports none
+    const auto findings = audit.run(lab);
+    REQUIRE(findings.size() == 2);
+    CHECK(findings[0].switch_name == "leaf1a");
+    CHECK(findings[0].outside == OutsideChange{"manual", "", 2000});
+    CHECK(findings[0].detail.find("not by vmfabric: manual at 1970-01-01T00:00:02.000Z") !=
+          std::string::npos);
+    CHECK(findings[1].switch_name == "leaf2a");
+    CHECK_FALSE(findings[1].outside);
+    CHECK(findings[1].detail.find("configuration session") == std::string::npos);
+  }
+}
+
 TEST_CASE("a managed VLAN nothing needs is unneeded; unmanaged VLANs are not vmfabric's",
           "[audit]") {
   Lab lab = vm_lab();
@@ -171,6 +231,32 @@ TEST_CASE("a planned VLAN deleted from the database is reported once for the swi
   CHECK_FALSE(findings[0].why.empty());
 }
 
+TEST_CASE("what the reconciler is still adding or removing is not drift", "[audit]") {
+  Lab lab = vm_lab();
+  Audit audit;
+  converge(lab, audit.policy);
+  // Port-Channel11 of leaf1a lacks 120 and allows 555; leaf1b's database lacks 120.
+  Interface pc = lab.get<Interface>({SwitchId("leaf1a"), InterfaceName("Port-Channel11")});
+  pc.allowed.erase(VlanId{120});
+  pc.allowed.insert(VlanId{555});
+  lab.upsert(pc);
+  Switch s = lab.get<Switch>(SwitchId("leaf1b"));
+  s.vlans.erase(VlanId{120});
+  lab.upsert(s);
+  REQUIRE(audit.run(lab).size() == 3);
+
+  SECTION("120 not established yet (being added), 555 established (its hold-down runs)") {
+    audit.established = Baseline{{"leaf1a", {{"Port-Channel11", VlanSet::of({555})}}},
+                                 {"leaf1b", {{"", VlanSet()}}}};
+    CHECK(audit.run(lab).empty());
+  }
+  SECTION("120 established (removed by hand), 555 not (added by hand)") {
+    audit.established = Baseline{{"leaf1a", {{"Port-Channel11", VlanSet::of({120})}}},
+                                 {"leaf1b", {{"", VlanSet::of({120})}}}};
+    CHECK(audit.run(lab).size() == 3);
+  }
+}
+
 TEST_CASE("an unreadable or unreachable switch is one finding and nothing else", "[audit]") {
   Lab lab = vm_lab();
   Audit audit;
@@ -203,6 +289,25 @@ TEST_CASE("an unplugged ESX uplink is unlocated", "[audit]") {
   CHECK(findings[0].host == "esx-b1.lab.local");
   CHECK(findings[0].uplink == "vmnic0");
   CHECK(findings[0].detail.find("no LLDP/CDP neighbour") != std::string::npos);
+}
+
+TEST_CASE("an ESX uplink whose switch port went down is unlocated", "[audit]") {
+  Lab lab = vm_lab();
+  const Audit audit;
+  converge(lab, audit.policy);
+  // The host still names the port it heard last (its LLDP hold time), the switch sees the link
+  // down.
+  Interface port = lab.get<Interface>({SwitchId("leaf1b"), InterfaceName("Ethernet12")});
+  port.oper_up = false;
+  port.lldp.clear();
+  lab.upsert(port);
+
+  const auto findings = audit.run(lab);
+  REQUIRE(findings.size() == 1);
+  CHECK(findings[0].kind == FindingKind::kUplinkUnlocated);
+  CHECK(findings[0].host == "esx-a2.lab.local");
+  CHECK(findings[0].uplink == "vmnic3");
+  CHECK(findings[0].detail.find("leaf1b Ethernet12, which is down") != std::string::npos);
 }
 
 TEST_CASE("uplinks of one virtual switch bundled differently by the switches", "[audit]") {

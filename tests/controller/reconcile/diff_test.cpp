@@ -42,6 +42,7 @@ struct Lab {
   std::map<SwitchId, planner::SwitchPlan> switch_plans;
   std::map<std::string, VlanSet> created;
   HoldDown holds;
+  Baseline baseline;
   SafetyPolicy policy;
 
   Lab() {
@@ -79,18 +80,24 @@ struct Lab {
   }
   void observe(Delta d) { graph.apply(std::move(d)); }
 
-  Diff run(std::int64_t now_ms, std::vector<SwitchId> busy = {}) {
+  Diff run(std::int64_t now_ms, std::vector<SwitchId> busy = {},
+           Remediation drift = Remediation::kNone) {
     planner::Plan plan;
     for (const auto& [sw, sp] : switch_plans) {
       plan.switches[sw] = std::make_shared<const planner::SwitchPlan>(sp);
     }
-    return diff(DiffInput{plan, graph.current(), policy, created, now_ms, std::move(busy)}, holds);
+    DiffInput input{plan, graph.current(), policy, created, now_ms, std::move(busy)};
+    input.drift = drift;
+    return diff(input, holds, baseline);
   }
+  Diff repair(std::int64_t now_ms, Remediation drift) { return run(now_ms, {}, drift); }
 
-  // What the switches look like once `d` is applied, as a read-back would show.
+  // What the switches look like once `d` is applied, as a read-back would show; the
+  // reconciler records each committed ChangeSet in the baseline.
   void apply(const Diff& d) {
     Delta delta;
     for (const auto& [sw, sd] : d.switches) {
+      record_applied(baseline, sw, sd.changes);
       Switch s = *graph.current().find<Switch>(sw);
       for (const auto& [v, name] : sd.changes.create_vlans) {
         s.vlans[v] = name;
@@ -257,4 +264,113 @@ TEST_CASE("an interface the plan wants changed but that is not a trunk is report
   REQUIRE(diff.skipped.size() == 1);
   CHECK(diff.skipped[0] == "leaf1a Ethernet11: not a trunk port, left as it is");
   CHECK_FALSE(diff.switches.at(kLeaf).changes.interfaces.contains(kEsxPort));
+}
+
+// Drift: what differs from what vmfabric established without a plan change.
+namespace {
+
+// The leaf's ESX port and VLAN database with 120 planned and established.
+Lab established_lab() {
+  Lab lab;
+  lab.policy.prune_delay_ms = 1'000;
+  lab.want(kLeaf, kEsxPort, "120");
+  lab.apply(lab.run(0));
+  REQUIRE(lab.run(1).switches.empty());
+  return lab;
+}
+
+void hand_edit(Lab& lab, const std::string& allowed, bool keep_vlan_120 = true) {
+  Delta d;
+  Switch leaf = *lab.graph.current().find<Switch>(kLeaf);
+  if (!keep_vlan_120) leaf.vlans.erase(VlanId::checked(120));
+  d.upsert(leaf);
+  d.upsert(trunk(kLeaf, kEsxPort, allowed));
+  lab.observe(std::move(d));
+}
+
+}  // namespace
+
+TEST_CASE("a VLAN removed by hand is drift: left alone, restored by an add-only or full repair") {
+  Lab lab = established_lab();
+  hand_edit(lab, "10");
+  CHECK(lab.run(2).switches.empty());
+  CHECK(lab.run(10'000'000).switches.empty());  // not a plan change: never re-added by itself
+  SECTION("add-only") {
+    const Diff d = lab.repair(10'000'001, Remediation::kAddOnly);
+    CHECK(d.switches.at(kLeaf).changes.interfaces.at(kEsxPort).add == VlanSet::of({120}));
+  }
+  SECTION("full") {
+    const Diff d = lab.repair(10'000'001, Remediation::kFull);
+    CHECK(d.switches.at(kLeaf).changes.interfaces.at(kEsxPort).add == VlanSet::of({120}));
+  }
+  SECTION("the plan dropping it ends the drift, wanting it again adds it") {
+    lab.want(kLeaf, kEsxPort, "");
+    CHECK(lab.run(3).switches.empty());
+    lab.want(kLeaf, kEsxPort, "120");
+    CHECK(lab.run(4).switches.at(kLeaf).changes.interfaces.at(kEsxPort).add == VlanSet::of({120}));
+  }
+}
+
+TEST_CASE("a VLAN deleted by hand from the database is recreated only by a repair") {
+  Lab lab = established_lab();
+  hand_edit(lab, "10,120", false);
+  CHECK(lab.run(2).switches.empty());
+  const Diff d = lab.repair(3, Remediation::kAddOnly);
+  CHECK(d.switches.at(kLeaf).changes.create_vlans.at(VlanId::checked(120)) == "pg-120");
+  CHECK(d.switches.at(kLeaf).changes.interfaces.empty());
+}
+
+TEST_CASE("a managed VLAN added by hand is removed only by a full repair, at once") {
+  Lab lab = established_lab();
+  hand_edit(lab, "10,120,130");
+  CHECK(lab.run(2).switches.empty());
+  CHECK(lab.run(10'000'000).switches.empty());  // not established: no hold-down runs for it
+  CHECK(lab.repair(10'000'001, Remediation::kAddOnly).switches.empty());
+  const Diff full = lab.repair(10'000'002, Remediation::kFull);
+  const SwitchDiff& sd = full.switches.at(kLeaf);
+  CHECK(sd.changes.interfaces.at(kEsxPort).remove == VlanSet::of({130}));
+  CHECK(sd.changes.interfaces.at(kEsxPort).add.empty());
+  CHECK(sd.reasons == std::vector<std::string>{
+                          "remove VLAN 130 from Ethernet11 (added outside vmfabric, not planned)"});
+}
+
+TEST_CASE("a full repair leaves a VLAN the plan stopped needing to its hold-down") {
+  Lab lab = established_lab();
+  lab.want(kLeaf, kEsxPort, "");
+  CHECK(lab.repair(100, Remediation::kFull).switches.empty());
+  CHECK(lab.run(1'100).switches.at(kLeaf).changes.interfaces.at(kEsxPort).remove ==
+        VlanSet::of({120}));
+}
+
+TEST_CASE("the baseline follows what was established and reports the switches it changed") {
+  Lab lab;
+  lab.want(kLeaf, kEsxPort, "120");
+  Diff d = lab.run(0);
+  // Adopted at first sight: the leaf's and the spine's interfaces and VLAN databases.
+  CHECK(d.baseline_changed == std::vector<SwitchId>{kLeaf, kSpine});
+  CHECK(lab.baseline.at("leaf1a").at("Ethernet11").empty());  // 120 not there yet
+  lab.apply(d);                                               // recorded as applied
+  CHECK(lab.baseline.at("leaf1a").at("Ethernet11") == VlanSet::of({120}));
+  CHECK(lab.baseline.at("leaf1a").at("") == VlanSet::of({120}));
+  CHECK(lab.run(1).baseline_changed.empty());
+  // A planned VLAN found there (added by someone else) joins it.
+  lab.want(kLeaf, kUplink, "130");
+  Delta found;
+  found.upsert(trunk(kLeaf, kUplink, "10,130"));
+  lab.observe(std::move(found));
+  CHECK(lab.run(2).baseline_changed == std::vector<SwitchId>{kLeaf});
+  CHECK(lab.baseline.at("leaf1a").at("Ethernet49") == VlanSet::of({130}));
+}
+
+TEST_CASE("a VLAN added while the plan dropped it is vmfabric's: removed after the hold-down") {
+  Lab lab;
+  lab.policy.prune_delay_ms = 1'000;
+  lab.want(kLeaf, kEsxPort, "120");
+  const Diff adding = lab.run(0);
+  lab.want(kLeaf, kEsxPort, "");
+  CHECK(lab.run(1, {kLeaf}).switches.empty());  // the session is in flight
+  lab.apply(adding);
+  CHECK(lab.run(2).switches.empty());  // its hold-down starts
+  CHECK(lab.run(1'002).switches.at(kLeaf).changes.interfaces.at(kEsxPort).remove ==
+        VlanSet::of({120}));
 }

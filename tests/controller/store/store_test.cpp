@@ -1,16 +1,17 @@
 // Store: round trips of the graph, incremental batches, migrations and the journal.
 #include "store/store.h"
 
-#include <sqlite3.h>
-
 #include <catch2/catch.hpp>
 #include <fstream>
 
 #include "log/log.h"
+#include "sql.h"
 #include "support/fixtures.h"
 #include "support/temp_dir.h"
 
 using namespace vmfabric;
+using testing::exec_sql;
+using testing::query_int;
 
 namespace {
 
@@ -19,30 +20,6 @@ Graph reload(const std::string& path) {
   Graph g;
   g.apply(store->load());
   return g;
-}
-
-void exec_sql(const std::string& path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
-  char* err = nullptr;
-  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
-  const std::string msg = err != nullptr ? err : "";
-  sqlite3_free(err);
-  sqlite3_close(db);
-  INFO(msg);
-  REQUIRE(rc == SQLITE_OK);
-}
-
-long long query_int(const std::string& path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
-  sqlite3_stmt* st = nullptr;
-  REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK);
-  REQUIRE(sqlite3_step(st) == SQLITE_ROW);
-  const long long v = sqlite3_column_int64(st, 0);
-  sqlite3_finalize(st);
-  sqlite3_close(db);
-  return v;
 }
 
 // Captures log lines for the lifetime of the object.
@@ -301,4 +278,33 @@ TEST_CASE("a DV portgroup moved to another switch is owned by the new one in the
   store->save(graph.current(), graph.apply(removal));
   REQUIRE(graph.current().find<DvPortgroup>(pg.id) == nullptr);
   REQUIRE(testing::diff(reload(path).current(), graph.current()) == "");
+}
+
+TEST_CASE("a switch's foreign configuration sessions persist, and older rows load without them",
+          "[store]") {
+  testing::TempDir dir;
+  const std::string path = dir.file("sessions.db");
+  Graph graph;
+  Switch sw;
+  sw.id = SwitchId("leaf1a");
+  sw.hostname = "leaf1a";
+  sw.eos_version = "4.31.1F";
+  sw.config_sessions = {{"console-fix", "", 1600000000000},
+                        {"ansible_167510439362", "joe.bob", 1675104396450}};
+  Delta add;
+  add.upsert(sw);
+  Store::open(path)->save(graph.current(), graph.apply(add));
+  const Graph loaded = reload(path);
+  REQUIRE(loaded.current().find<Switch>(sw.id) != nullptr);
+  CHECK(*loaded.current().find<Switch>(sw.id) == sw);
+
+  // As a vmfabricd from before the field wrote it.
+  exec_sql(path,
+           "UPDATE switches SET data = '{\"id\": \"leaf1a\", \"hostname\": \"leaf1a\", "
+           "\"eos_version\": \"4.31.1F\", \"vlans\": []}'");
+  const Graph old = reload(path);
+  const Switch* old_sw = old.current().find<Switch>(sw.id);
+  REQUIRE(old_sw != nullptr);
+  CHECK(old_sw->eos_version == "4.31.1F");
+  CHECK(old_sw->config_sessions.empty());
 }

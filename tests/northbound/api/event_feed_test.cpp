@@ -1,6 +1,7 @@
 // EventFeed: graph changes become `graph` events with /topology's node ids (at most 200 listed),
 // vCenter session and switch reachability transitions `session` events, polls alone nothing;
-// journal entries `change` events as GET /changes prints them; pending counts `plan` events.
+// journal entries `change` events as GET /changes prints them; pending counts `plan` events;
+// drift audits `audit` events as GET /audits lists them.
 #include "northbound/api/event_feed.h"
 
 #include <catch2/catch.hpp>
@@ -150,4 +151,37 @@ TEST_CASE("journal entries and pending counts become events", "[events]") {
   CHECK(events[1]["data"]["finished"] == "2025-11-25T22:33:20.012Z");
   CHECK(events[2] ==
         json{{"type", "plan"}, {"data", {{"switches_pending", 2}, {"changes_pending", 5}}}});
+}
+
+TEST_CASE("drift audits become audit events with their summary", "[events]") {
+  Graph graph;
+  events::EventHub hub;
+  api::EventFeed feed(hub, graph.current());
+  AuditRecord a;
+  a.id = 3;
+  a.started_ms = 1'764'110'000'000;
+  a.trigger = "schedule";
+  a.remediate = "full";
+  feed.audit(a);
+  a.status = AuditStatus::kDone;
+  a.finished_ms = a.started_ms + 12;
+  a.switches = 2;
+  a.counts = {{"vlan-unneeded", 3}};
+  a.repairs = {41};
+  audit::Finding f;
+  f.detail = "not in the summary";
+  a.findings = {f};
+  feed.audit(a);
+  const auto events = taken(hub, 0);
+  REQUIRE(events.size() == 2);
+  CHECK(events[0]["type"] == "audit");
+  CHECK(events[0]["data"]["status"] == "running");
+  CHECK(events[0]["data"]["finished"].is_null());
+  CHECK(events[0]["data"]["finding_count"] == 0);
+  CHECK(events[1]["type"] == "audit");
+  CHECK(events[1]["data"] == json::parse(R"({
+    "id": 3, "started": "2025-11-25T22:33:20.000Z", "finished": "2025-11-25T22:33:20.012Z",
+    "trigger": "schedule", "actor": null, "remediate": "full", "status": "done", "error": null,
+    "switches": 2, "unreadable": 0, "finding_count": 3, "counts": {"vlan-unneeded": 3},
+    "repairs": [41]})"));
 }

@@ -1,8 +1,12 @@
 // What the API's route tests serve: an ApiSource over one fixed graph, planned under the tests'
-// policy (VLANs 100-3999 managed), with an empty journal and no VLANs created.
+// policy (VLANs 100-3999 managed), with an empty journal, no VLANs created, and the drift audits
+// a test puts in `audit_records` (newest first, as the store answers them).
 #pragma once
 
+#include <algorithm>
 #include <memory>
+#include <optional>
+#include <vector>
 
 #include "controller/planner/lab.h"
 #include "northbound/api/view.h"
@@ -31,6 +35,24 @@ class FixedSource : public northbound::api::ApiSource {
     return {};
   }
   std::int64_t now_ms() const override { return 0; }
+  std::vector<AuditRecord> audits(const AuditQuery& query) const override {
+    std::vector<AuditRecord> out;
+    for (const AuditRecord& a : audit_records) {
+      if (out.size() == query.limit) break;
+      if (query.before_id && a.id >= *query.before_id) continue;
+      out.push_back(a);
+      out.back().findings.clear();
+    }
+    return out;
+  }
+  std::optional<AuditRecord> audit(std::int64_t id) const override {
+    const auto it = std::find_if(audit_records.begin(), audit_records.end(),
+                                 [&](const AuditRecord& a) { return a.id == id; });
+    if (it == audit_records.end()) return std::nullopt;
+    return *it;
+  }
+
+  std::vector<AuditRecord> audit_records;
 
   // How often created_vlans() was asked (what the API caches per view, it asks once).
   mutable int created_calls = 0;

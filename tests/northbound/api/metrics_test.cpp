@@ -246,6 +246,19 @@ reconcile::ReconcilerStats some_stats() {
   return s;
 }
 
+// What the audits did: 3 done, 1 failed, 5 repairs; the last took 2.25 s and found 2 missing VLANs.
+audit::AuditStats some_audit_stats() {
+  audit::AuditStats s;
+  s.done = 3;
+  s.failed = 1;
+  s.repairs = 5;
+  s.running = true;
+  s.last_finished_ms = 1'700'000'000'250;
+  s.last_duration_s = 2.25;
+  s.last_counts = {{"vlan-missing", 2}, {"vlan-unneeded", 0}, {"cluster-gap", 0}};
+  return s;
+}
+
 }  // namespace
 
 TEST_CASE("metrics: the exposition parses back, every sample in a declared family", "[metrics]") {
@@ -253,6 +266,7 @@ TEST_CASE("metrics: the exposition parses back, every sample in a declared famil
   api::MetricsInput input;
   input.graph = &lab.snapshot();
   input.reconciler = some_stats();
+  input.audits = some_audit_stats();
   api::RequestCounters requests;
   requests.add("/api/v1/vms/{name}", 200);
   requests.add("/api/v1/vms/{name}", 404);
@@ -326,6 +340,20 @@ TEST_CASE("metrics: the exposition parses back, every sample in a declared famil
     CHECK(x.value("vmfabric_removals_frozen") == 1);
   }
 
+  SECTION("drift audits") {
+    CHECK(x.families.at("vmfabric_audit_findings").type == "gauge");
+    CHECK(x.value("vmfabric_audit_findings", {{"kind", "vlan-missing"}}) == 2);
+    CHECK(x.value("vmfabric_audit_findings", {{"kind", "cluster-gap"}}) == 0);
+    CHECK(x.families.at("vmfabric_audits_total").type == "counter");
+    CHECK(x.value("vmfabric_audits_total", {{"status", "done"}}) == 3);
+    CHECK(x.value("vmfabric_audits_total", {{"status", "failed"}}) == 1);
+    CHECK(x.value("vmfabric_audit_running") == 1);
+    CHECK(text.find("vmfabric_audit_last_finished_timestamp_seconds 1700000000.250\n") !=
+          std::string::npos);
+    CHECK(x.value("vmfabric_audit_last_duration_seconds") == 2.25);
+    CHECK(x.value("vmfabric_audit_repairs_total") == 5);
+  }
+
   SECTION("API requests by route and status class") {
     CHECK(x.value("vmfabric_api_requests_total",
                   {{"route", "/api/v1/vms/{name}"}, {"status_class", "2xx"}}) == 2);
@@ -343,6 +371,8 @@ TEST_CASE("metrics: without a reconciler its families are left out", "[metrics]"
   const Exposition x = parse(api::render_metrics(input));
   CHECK(x.families.count("vmfabric_changes_total") == 0);
   CHECK(x.families.count("vmfabric_plan_duration_seconds") == 0);
+  CHECK(x.families.count("vmfabric_audits_total") == 0);
+  CHECK(x.families.count("vmfabric_audit_findings") == 0);
   CHECK(x.value("vmfabric_vcenter_up", {{"vcenter", "vc1"}}) == 0);
   CHECK_FALSE(x.has("vmfabric_vcenter_last_update_timestamp_seconds", {{"vcenter", "vc1"}}));
   CHECK_FALSE(x.has("vmfabric_vcenter_update_lag_seconds", {{"vcenter", "vc1"}}));
@@ -373,6 +403,11 @@ class StatsSource : public api::ApiSource {
   std::int64_t now_ms() const override { return 0; }
   bool reconciler_stats(reconcile::ReconcilerStats& out) const override {
     out = some_stats();
+    return true;
+  }
+  bool audit_stats(audit::AuditStats& out) const override {
+    out = some_audit_stats();
+    out.last_finished_ms.reset();  // none finished yet: no timestamp rather than 1970
     return true;
   }
   std::vector<southbound::EapiSwitchStats> eapi_stats() const override {
@@ -411,6 +446,9 @@ TEST_CASE("metrics: GET /metrics needs a viewer token and answers the text forma
   CHECK(x.value("vmfabric_changes_total", {{"result", "applied"}}) == 9);
   CHECK(x.value("vmfabric_switch_reachable", {{"switch", "leaf1"}}) == 1);
   CHECK(x.value("vmfabric_eapi_request_duration_seconds_count", {{"switch", "leaf1"}}) == 1);
+  CHECK(x.value("vmfabric_audits_total", {{"status", "done"}}) == 3);
+  CHECK_FALSE(x.has("vmfabric_audit_last_finished_timestamp_seconds"));
+  CHECK_FALSE(x.has("vmfabric_audit_last_duration_seconds"));
   // The requests before this one, by the pattern they matched.
   CHECK(x.value("vmfabric_api_requests_total", {{"route", "/metrics"}, {"status_class", "4xx"}}) ==
         3);

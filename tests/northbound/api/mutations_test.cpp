@@ -1,8 +1,10 @@
 // The API's mutations over a fake ApiControl: the roles each needs, the bodies they accept (and
-// the 400s, 409s and 415s they answer), and plan approval against the plan's version.
+// the 400s, 409s and 415s they answer), plan approval against the plan's version, and starting
+// drift audits (202 and where to follow it, 409 while one runs, 503 without audits).
 #include <catch2/catch.hpp>
 #include <set>
 
+#include "audit/runner.h"
 #include "controller/planner/lab.h"
 #include "fixed_source.h"
 #include "northbound/api/control.h"
@@ -42,6 +44,15 @@ class FakeControl : public api::ApiControl {
     return effective;
   }
   void approve_plan(const std::string& actor) override { approved_by = actor; }
+  // Audit 8 by `actor`, unless audit `running` runs or audits are not available.
+  std::int64_t run_audit(const std::string& actor) override {
+    if (running) throw audit::AuditBusy(*running);
+    if (!audits_available) {
+      throw api::ControlError(api::ControlError::Kind::kConflict, "audits are not available");
+    }
+    audit_actors.push_back(actor);
+    return 8;
+  }
 
   std::set<std::string> from_config{"leaf1a"};
   std::set<std::string> from_api;
@@ -50,6 +61,9 @@ class FakeControl : public api::ApiControl {
   SwitchConfig added_switch;
   api::EffectivePolicy effective;
   std::string approved_by;
+  std::optional<std::int64_t> running;
+  bool audits_available = true;
+  std::vector<std::string> audit_actors;
 
  private:
   void add(const std::string& name, const std::string& actor) {
@@ -252,4 +266,56 @@ TEST_CASE("a plan is approved only in dry-run and only at the version shown", "[
   CHECK(answer["approved_by"] == "operator-1");
   CHECK(answer["switches"].size() > 0);
   CHECK(a.control.approved_by == "operator-1");
+}
+
+TEST_CASE("POST /audits starts an audit for an operator and says where to follow it",
+          "[api][mutations][audits]") {
+  Api a(pod_lab().snapshot());
+  CHECK(a.call("POST", "/api/v1/audits", "", "").status == 401);
+  CHECK(a.call("POST", "/api/v1/audits", "", "v").status == 403);
+  CHECK(a.control.audit_actors.empty());
+
+  const auto started = a.call("POST", "/api/v1/audits", "", "o", "");
+  INFO(started.body);
+  REQUIRE(started.status == 202);
+  CHECK(json::parse(started.body) ==
+        json::parse(R"({"id": 8, "status": "running", "href": "/api/v1/audits/8"})"));
+  CHECK(started.header("location") == "/api/v1/audits/8");
+  CHECK(a.call("POST", "/api/v1/audits", "{}", "a").status == 202);
+  CHECK(a.control.audit_actors == std::vector<std::string>{"operator-1", "admin-1"});
+
+  const auto with_body = a.call("POST", "/api/v1/audits", R"({"remediate": "full"})", "o");
+  CHECK(with_body.status == 400);
+  CHECK(a.detail(with_body).get<std::string>().find("takes no body") != std::string::npos);
+  CHECK(a.call("POST", "/api/v1/audits?now=1", "", "o").status == 400);
+
+  a.control.running = 7;
+  const auto busy = a.call("POST", "/api/v1/audits", "", "o");
+  CHECK(busy.status == 409);
+  CHECK(a.detail(busy) == audit::AuditBusy(7).what());
+  CHECK(a.detail(busy).get<std::string>().find("/api/v1/audits/7") != std::string::npos);
+
+  a.control.running.reset();
+  a.control.audits_available = false;
+  const auto unavailable = a.call("POST", "/api/v1/audits", "", "o");
+  CHECK(unavailable.status == 503);
+  CHECK(a.detail(unavailable) == "audits are not available");
+  CHECK(a.control.audit_actors.size() == 2);
+}
+
+TEST_CASE("POST /audits without mutations answers 503", "[api][audits]") {
+  vmfabric::testing::FixedSource source(pod_lab().snapshot());
+  api::Endpoints endpoints(source);
+  northbound::router::Router router([](std::string_view) -> std::optional<auth::Principal> {
+    return auth::Principal{"operator-1", auth::Role::kOperator};
+  });
+  endpoints.add_to(router);
+  http::Request r;
+  r.method = "POST";
+  r.target = "/api/v1/audits";
+  r.headers.emplace_back("authorization", "Bearer o");
+  const auto answer = router.handle(r);
+  CHECK(answer.status == 503);
+  CHECK(json::parse(answer.body)["detail"].get<std::string>().find("audits are not available") ==
+        0);
 }

@@ -351,7 +351,7 @@ TEST_CASE("VLANs: where each is planned, and why", "[api]") {
 TEST_CASE("the plan: pending changes per switch", "[api]") {
   Lab lab = vm_lab();
   const api::View view = view_of(lab.snapshot());
-  const json plan = api::get_plan(view, policy_config(), {}, 1795625392884, query());
+  const json plan = api::get_plan(view, {policy_config(), {}, {}, 1795625392884}, query());
   CHECK(plan["apply"] == "auto");
   CHECK(plan["removals_frozen"].is_null());
   const json* leaf1a = nullptr;
@@ -367,9 +367,9 @@ TEST_CASE("the plan: pending changes per switch", "[api]") {
   CHECK(pc["role"] == "esx-facing");
   CHECK((*leaf1a)["reasons"].size() >= 2);
 
-  const json one = api::get_plan(view, policy_config(), {}, 0, query("switch=spine2"));
+  const json one = api::get_plan(view, {policy_config(), {}, {}, 0}, query("switch=spine2"));
   CHECK(names(one, "switch") == std::vector<std::string>{"spine2"});
-  CHECK(api::get_plan(view, policy_config(), {}, 0, query("pending=false"))["items"].empty());
+  CHECK(api::get_plan(view, {policy_config(), {}, {}, 0}, query("pending=false"))["items"].empty());
 }
 
 TEST_CASE("changes: the journal newest first, filtered and paged", "[api]") {

@@ -44,7 +44,7 @@ api::View view_of(const Snapshot& graph) {
 }
 
 json topology(const api::View& view, bool vms = true) {
-  return api::topology(view, api::pending_diff(view, policy_config(), {}, 0), vms);
+  return api::topology(view, api::pending_diff(view, {policy_config(), {}, {}, 0}), vms);
 }
 
 // The VLAN changes GET /plan lists for `sw`: VLANs to create and delete, and each VLAN to add
@@ -56,7 +56,7 @@ std::size_t vlan_count(const json& ranges) {
 
 std::size_t plan_changes(const api::View& view, const std::string& sw) {
   const json plan =
-      api::get_plan(view, policy_config(), {}, 0, router::Query::parse("switch=" + sw));
+      api::get_plan(view, {policy_config(), {}, {}, 0}, router::Query::parse("switch=" + sw));
   REQUIRE(plan["items"].size() == 1);
   const json& p = plan["items"][0];
   std::size_t n = p["create_vlans"].size() + vlan_count(p["delete_vlans"]);

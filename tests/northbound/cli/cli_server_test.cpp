@@ -1,6 +1,7 @@
 // The vmfabric binary against a small HTTPS stand-in for the API (the northbound HTTP server with
-// a test CA): --ca-file, the bearer token on the wire, paging one item per page, and the 401,
-// 403 and 404 messages.
+// a test CA): --ca-file, the bearer token on the wire, paging one item per page, the 401, 403
+// and 404 messages, and `audit run --wait` (a POST, then polls until the audit ended).
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -36,11 +37,40 @@ Result run_cli(std::vector<std::string> args) {
   return r;
 }
 
-// /api/v1/switches: three switches, one per page (the cursor is the next index).
+// GETs of /api/v1/audits/8 so far: it runs for the first two.
+std::atomic<int> audit_polls{0};
+
+// /api/v1/switches: three switches, one per page (the cursor is the next index). POST
+// /api/v1/audits (with the JSON body {}) starts audit 8.
 northbound::http::Response fake_api(const northbound::http::Request& req) {
   namespace http = northbound::http;
   if (req.header("authorization") != "Bearer good") {
     return http::problem(401, "unauthorized", "the bearer token is not valid", req.target);
+  }
+  if (req.method == "POST" && req.target == "/api/v1/audits") {
+    if (req.header("content-type") != "application/json" || req.body != "{}") {
+      return http::problem(400, "invalid-body", "expected {} as application/json", req.target);
+    }
+    return http::json_response(202, R"({"id": 8, "status": "running", "href": "/api/v1/audits/8"})")
+        .set("Location", "/api/v1/audits/8");
+  }
+  if (req.method == "GET" && req.target == "/api/v1/audits/8") {
+    const bool running = ++audit_polls <= 2;
+    json audit = {{"id", 8},
+                  {"started", "2026-11-26T02:00:00.000Z"},
+                  {"finished", nullptr},
+                  {"trigger", "api"},
+                  {"actor", "ci"},
+                  {"remediate", "none"},
+                  {"status", running ? "running" : "done"},
+                  {"error", nullptr},
+                  {"switches", 3},
+                  {"unreadable", 0},
+                  {"finding_count", 0},
+                  {"counts", json::object()},
+                  {"repairs", json::array()},
+                  {"findings", json::array()}};
+    return http::json_response(200, audit.dump());
   }
   if (req.target.rfind("/api/v1/plan", 0) == 0) {
     return http::problem(403, "forbidden",
@@ -113,6 +143,24 @@ TEST_CASE("vmfabric talks HTTPS with --ca-file and reports refusals", "[cli]") {
         run_cli({"show", "vm", "x", "--api", api, "--token", "good", "--ca-file", pki.ca_file});
     CHECK(missing.code == 1);
     CHECK(missing.err == "vmfabric: no VM named \"x\" (names are case-sensitive)\n");
+  }
+  SECTION("audit run, and --wait until it ended") {
+    const std::vector<std::string> common = {"--api", api,         "--token",
+                                             "good",  "--ca-file", pki.ca_file};
+    std::vector<std::string> args = {"audit", "run"};
+    args.insert(args.end(), common.begin(), common.end());
+    const Result started = run_cli(args);
+    INFO(started.out << started.err);
+    CHECK(started.code == 0);
+    CHECK(started.out == "8\n");
+    CHECK(audit_polls == 0);
+    args.push_back("--wait");
+    const Result waited = run_cli(args);
+    INFO(waited.out << waited.err);
+    CHECK(waited.code == 0);
+    CHECK(audit_polls == 3);
+    CHECK(waited.out.find("Status:    done\n") != std::string::npos);
+    CHECK(waited.out.find("No findings.") != std::string::npos);
   }
   server.stop();
 }

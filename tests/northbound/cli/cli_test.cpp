@@ -369,3 +369,179 @@ TEST_CASE("vmfabric renders the API's JSON as EOS-like tables", "[cli]") {
     CHECK(p.find("leaf1a: VM db-1") != std::string::npos);
   }
 }
+
+namespace {
+
+const char* const kAuditSummary = R"({"id": 8, "started": "2026-11-26T02:00:00.000Z",
+  "finished": "2026-11-26T02:00:03.000Z", "trigger": "api", "actor": "ops",
+  "remediate": "add-only", "status": "done", "error": null, "switches": 4, "unreadable": 1,
+  "finding_count": 2, "counts": {"uplink-unlocated": 1, "vlan-missing": 1}, "repairs": [12, 13]})";
+
+// Audit 8 as GET /audits/8 answers it once `status` is set: the summary and two findings.
+json audit_detail(const std::string& status) {
+  json a = json::parse(kAuditSummary);
+  a["status"] = status;
+  if (status == "failed") a["error"] = "the database is locked";
+  a["findings"] = json::parse(R"([
+    {"kind": "vlan-missing", "switch": "leaf1a", "interface": "Port-Channel11", "host": null,
+     "uplink": null, "vlans": "120,130", "why": ["VM web-3"], "undone": "", "last_change": null,
+     "detail": "VLANs 120,130 are not allowed on leaf1a Port-Channel11"},
+    {"kind": "uplink-unlocated", "switch": null, "interface": null, "host": "esx-a2",
+     "uplink": "vmnic3", "vlans": "", "why": [], "undone": "", "last_change": null,
+     "detail": "no LLDP or CDP neighbour"}])");
+  return a;
+}
+
+// A fake API of audit 8: POST starts it (202), GET /audits/8 answers `running` `polls` times,
+// then `end`. Counts the requests and the pauses between them.
+struct FakeAudits {
+  int polls = 0;
+  std::string end = "done";
+  ApiResponse post_answer{202, R"({"id": 8, "status": "running", "href": "/api/v1/audits/8"})"};
+  std::vector<std::string> posted;
+  std::vector<std::string> got;
+  std::vector<std::chrono::milliseconds> slept;
+
+  Post post() {
+    return [this](const std::string& target, const std::string& body) {
+      posted.push_back(target + " " + body);
+      return post_answer;
+    };
+  }
+  Fetch fetch() {
+    return [this](const std::string& target) {
+      got.push_back(target);
+      const bool running = static_cast<int>(got.size()) <= polls;
+      return ApiResponse{200, audit_detail(running ? "running" : end).dump()};
+    };
+  }
+  Follow follow(std::chrono::milliseconds timeout = std::chrono::minutes(10)) {
+    Follow f;
+    f.timeout = timeout;
+    f.sleep = [this](std::chrono::milliseconds d) { slept.push_back(d); };
+    return f;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("vmfabric parses the audit commands", "[cli][audits]") {
+  const Invocation list = parse({"show", "audits"});
+  CHECK(list.what == "audits");
+  CHECK(api_target(list) == "/api/v1/audits");
+  const Invocation one = parse({"show", "audits", "8"});
+  CHECK(one.what == "audit");
+  CHECK(api_target(one) == "/api/v1/audits/8");
+  CHECK(api_target(parse({"show", "audit", "8"})) == "/api/v1/audits/8");
+  const Invocation run = parse({"audit", "run"});
+  CHECK(run.what == "audit-run");
+  CHECK_FALSE(run.wait);
+  CHECK(parse({"audit", "run", "--wait"}).wait);
+  CHECK(parse({"--wait", "audit", "run"}).wait);
+
+  CHECK(parse({"audit", "--help"}).help_text.find("usage: vmfabric audit run [--wait]") == 0);
+  CHECK(parse({"help", "audit"}).help_text.find("--wait") != std::string::npos);
+  CHECK(general_help().find("vmfabric audit run [--wait]") != std::string::npos);
+  CHECK(general_help().find("show audits ID") != std::string::npos);
+  CHECK(parse({"show", "--help"}).help_text.find("audits, audit ID") != std::string::npos);
+
+  CHECK(usage_error({"audit"}).find("audit what?") == 0);
+  CHECK(usage_error({"audit", "now"}).find("cannot audit \"now\"") == 0);
+  CHECK(usage_error({"audit", "run", "7"}).find("unexpected \"7\"") == 0);
+  CHECK(usage_error({"audit", "run", "--switch", "leaf1a"}).find("has no option --switch") !=
+        std::string::npos);
+  CHECK(usage_error({"audit", "run", "--wait=5"}).find("--wait takes no value") == 0);
+  CHECK(usage_error({"show", "audits", "x"}).find("expected an audit id") != std::string::npos);
+  CHECK(usage_error({"show", "audits", "0"}).find("expected an audit id") != std::string::npos);
+  CHECK(usage_error({"show", "cats"}).find("changes or audits") != std::string::npos);
+  CHECK(usage_error({"list"}).find("`show`, `audit` and `help`") != std::string::npos);
+}
+
+TEST_CASE("vmfabric renders audits and their findings", "[cli][audits]") {
+  json list = {{"items", {json::parse(kAuditSummary)}}, {"next_cursor", nullptr}};
+  list["items"].push_back(json::parse(kAuditSummary));
+  list["items"][1]["id"] = 7;
+  list["items"][1]["status"] = "running";
+  list["items"][1]["repairs"] = json::array();
+  CHECK(render("audits", list) ==
+        "ID  Started              Status   Trigger  Remediate  Findings  Repairs\n"
+        "--  -------------------  -------  -------  ---------  --------  -------\n"
+        "8   2026-11-26 02:00:00  done     api      add-only   2         12,13\n"
+        "7   2026-11-26 02:00:00  running  api      add-only   2         -\n");
+
+  CHECK(render("audit", audit_detail("done")) ==
+        "Audit:     8\n"
+        "Status:    done\n"
+        "Started:   2026-11-26 02:00:00\n"
+        "Finished:  2026-11-26 02:00:03\n"
+        "Trigger:   api (by ops)\n"
+        "Remediate: add-only\n"
+        "Switches:  4 (1 unreadable)\n"
+        "Findings:  2 (uplink-unlocated 1, vlan-missing 1)\n"
+        "Repairs:   12,13\n"
+        "\n"
+        "Kind              Switch/Host  Interface/Uplink  VLANs    Detail\n"
+        "----------------  -----------  ----------------  -------  "
+        "------------------------------------------------------\n"
+        "vlan-missing      leaf1a       Port-Channel11    120,130  "
+        "VLANs 120,130 are not allowed on leaf1a Port-Channel11\n"
+        "uplink-unlocated  esx-a2       vmnic3            -        no LLDP or CDP neighbour\n");
+
+  json clean = audit_detail("failed");
+  clean["findings"] = json::array();
+  const std::string text = render("audit", clean);
+  CHECK(text.find("Error:     the database is locked\n") != std::string::npos);
+  CHECK(text.find("\nNo findings.\n") != std::string::npos);
+}
+
+TEST_CASE("vmfabric audit run starts an audit and follows it with --wait", "[cli][audits]") {
+  FakeAudits api;
+  std::ostringstream out;
+
+  SECTION("without --wait: the id") {
+    CHECK(run_audit(parse({"audit", "run"}), api.fetch(), api.post(), api.follow(), out) == 0);
+    CHECK(out.str() == "8\n");
+    CHECK(api.posted == std::vector<std::string>{"/api/v1/audits {}"});
+    CHECK(api.got.empty());
+  }
+  SECTION("--wait: polls every 200 ms until it ended, then prints it") {
+    api.polls = 3;
+    CHECK(run_audit(parse({"audit", "run", "--wait"}), api.fetch(), api.post(), api.follow(),
+                    out) == 0);
+    CHECK(api.got.size() == 4);
+    CHECK(api.got.back() == "/api/v1/audits/8");
+    CHECK(api.slept == std::vector<std::chrono::milliseconds>(3, std::chrono::milliseconds(200)));
+    CHECK(out.str() == render("audit", audit_detail("done")));
+  }
+  SECTION("--wait: exit 1 when the audit failed") {
+    api.end = "failed";
+    CHECK(run_audit(parse({"audit", "run", "--wait"}), api.fetch(), api.post(), api.follow(),
+                    out) == 1);
+    CHECK(out.str().find("Status:    failed") != std::string::npos);
+  }
+  SECTION("--wait --json: the API's JSON of the ended audit") {
+    api.polls = 1;
+    CHECK(run_audit(parse({"audit", "run", "--wait", "--json"}), api.fetch(), api.post(),
+                    api.follow(), out) == 0);
+    CHECK(json::parse(out.str()) == audit_detail("done"));
+  }
+  SECTION("--wait gives up after the timeout, saying how to follow it") {
+    api.polls = 1000;
+    CHECK_THROWS_WITH(run_audit(parse({"audit", "run", "--wait"}), api.fetch(), api.post(),
+                                api.follow(std::chrono::seconds(1)), out),
+                      "audit 8 is still running after 1 s; follow it with "
+                      "`vmfabric show audits 8`");
+    CHECK(api.slept.size() == 5);
+  }
+  SECTION("a refusal: 409 while one runs, 403 for a viewer") {
+    api.post_answer = {409, R"({"status": 409, "detail": "audit 7 is running; follow it"})"};
+    CHECK_THROWS_WITH(
+        run_audit(parse({"audit", "run"}), api.fetch(), api.post(), api.follow(), out),
+        "vmfabricd at http://127.0.0.1:8080 answered 409: audit 7 is running; follow it");
+    api.post_answer = {403, R"({"status": 403, "detail": "token \"v\" has role viewer"})"};
+    CHECK_THROWS_WITH(
+        run_audit(parse({"audit", "run"}), api.fetch(), api.post(), api.follow(), out),
+        "forbidden (403): token \"v\" has role viewer; use a token with a higher role");
+    CHECK(out.str().empty());
+  }
+}
