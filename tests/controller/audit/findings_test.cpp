@@ -90,6 +90,20 @@ void unplug(Lab& lab, const HostId& host, const std::string& device, const std::
   lab.upsert(i);
 }
 
+// The converged vm_lab after vmfabric added 120 to Port-Channel11 of leaf1a (journaled, finished
+// at 1005) and someone removed it since.
+void undo_vmfabric_add(Lab& lab, Audit& audit) {
+  converge(lab, audit.policy);
+  audit.journal.push_back(applied("leaf1a",
+                                  {"configure session vmfabric-1", "interface Port-Channel11",
+                                   "switchport trunk allowed vlan add 120", "commit"},
+                                  1000));
+  Interface pc = lab.get<Interface>({SwitchId("leaf1a"), InterfaceName("Port-Channel11")});
+  REQUIRE(pc.allowed.contains(VlanId{120}));
+  pc.allowed.erase(VlanId{120});
+  lab.upsert(pc);
+}
+
 }  // namespace
 
 TEST_CASE("a fabric as the plan says has no findings", "[audit]") {
@@ -103,15 +117,7 @@ TEST_CASE("a VLAN a running VM needs, removed by hand, is missing with its VM an
           "[audit]") {
   Lab lab = vm_lab();
   Audit audit;
-  converge(lab, audit.policy);
-  // vmfabric added 120 to Port-Channel11 of leaf1a earlier; someone removed it since.
-  audit.journal.push_back(applied("leaf1a",
-                                  {"configure session vmfabric-1", "interface Port-Channel11",
-                                   "switchport trunk allowed vlan add 120", "commit"},
-                                  1000));
-  Interface pc = lab.get<Interface>({SwitchId("leaf1a"), InterfaceName("Port-Channel11")});
-  pc.allowed.erase(VlanId{120});
-  lab.upsert(pc);
+  undo_vmfabric_add(lab, audit);
 
   const auto findings = audit.run(lab);
   REQUIRE(findings.size() == 1);
@@ -133,16 +139,7 @@ TEST_CASE("a VLAN finding names the switch's last session not by vmfabric commit
           "[audit]") {
   Lab lab = vm_lab();
   Audit audit;
-  converge(lab, audit.policy);
-  // vmfabric added 120 to Port-Channel11 of leaf1a at 1005; it is gone now.
-  audit.journal.push_back(applied("leaf1a",
-                                  {"configure session vmfabric-1", "interface Port-Channel11",
-                                   "switchport trunk allowed vlan add 120", "commit"},
-                                  1000));
-  Interface pc = lab.get<Interface>({SwitchId("leaf1a"), InterfaceName("Port-Channel11")});
-  REQUIRE(pc.allowed.contains(VlanId{120}));
-  pc.allowed.erase(VlanId{120});
-  lab.upsert(pc);
+  undo_vmfabric_add(lab, audit);
   Switch leaf1a = lab.get<Switch>(SwitchId("leaf1a"));
 
   SECTION("a session committed before vmfabric's change is not named") {
