@@ -549,6 +549,13 @@ json parse_json(std::string_view text, std::string_view name) {
     }
     throw ConfigError({where + ": invalid JSON: " +
                        (colon == std::string::npos ? what : what.substr(colon + 2))});
+  } catch (const json::out_of_range& e) {
+    // A number beyond a double (1e999), which nlohmann reports without a position.
+    const std::string what = e.what();
+    const std::size_t prefix = what.find("] ");
+    throw ConfigError(
+        {(name.empty() ? std::string() : std::string(name) + ": ") +
+         "invalid JSON: " + (prefix == std::string::npos ? what : what.substr(prefix + 2))});
   }
 }
 

@@ -2,11 +2,16 @@
 // ("1-5,10", "ALL", "NONE") used by `switchport trunk allowed vlan` and `show` outputs.
 #pragma once
 
-// GCC 12 sees a false -Wstringop-overread in small_vector's inlined copy.
+// GCC 12 sees a false -Wstringop-overread in small_vector's inlined copy (clang has no such
+// warning and would reject the unknown name).
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wstringop-overread"
+#endif
 #include <boost/container/small_vector.hpp>
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
+#endif
 #include <cstdint>
 #include <string>
 #include <string_view>

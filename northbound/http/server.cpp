@@ -23,7 +23,6 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
-#include <cctype>
 #include <condition_variable>
 #include <map>
 #include <mutex>
@@ -32,6 +31,7 @@
 #include <vector>
 
 #include "log/log.h"
+#include "northbound/http/beast_request.h"
 
 namespace vmfabric::northbound::http {
 namespace {
@@ -49,12 +49,6 @@ using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 // How long a connection is kept open after an error response to let the peer read it.
 constexpr std::chrono::milliseconds kLinger{1000};
 constexpr std::size_t kLingerBytes = 64 * 1024;
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 std::string remote_of(const tcp::socket& socket) {
   error_code ec;
@@ -384,15 +378,8 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
           response = problem(400, "malformed-request",
                              "the request is not valid HTTP/1.1 (" + ec.message() + ")", target);
         } else {
-          auto& req = parser.get();
-          Request request;
-          request.method = std::string(req.method_string());
-          request.target = std::string(req.target());
-          for (const auto& field : req) {
-            request.headers.emplace_back(lower(field.name_string()), std::string(field.value()));
-          }
-          request.body = std::move(req.body());
-          request.remote = remote;
+          keep_alive = parser.get().keep_alive();
+          Request request = from_beast(parser.release(), remote);
           try {
             response = handler(request);
           } catch (const std::exception& e) {
@@ -404,7 +391,6 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
                                "the server failed to answer (logged as api.handler_failed)",
                                request.target);
           }
-          keep_alive = req.keep_alive();
         }
         if (response.stream) {
           co_await send_stream(*conn, stream, std::move(response));

@@ -298,6 +298,9 @@ TEST_CASE("Invalid JSON is reported with line and column", "[config]") {
   REQUIRE(problems("") ==
           Problems{"config.json:1:1: invalid JSON: syntax error while parsing value - unexpected "
                    "end of input; expected '[', '{', or a literal"});
+  // A number beyond a double has no position to report (found by tests/fuzz/fuzz_config).
+  REQUIRE(problems("{ \"audit\": { \"interval_s\": 1e999 } }") ==
+          Problems{"config.json: invalid JSON: number overflow parsing '1e999'"});
   // A comment does not shift the reported position.
   REQUIRE(problems("// header\n{\n  \"a\": 1 2\n}") ==
           Problems{"config.json:3:10: invalid JSON: syntax error while parsing object - "

@@ -52,6 +52,8 @@ TEST_CASE("a bad switch entry names every problem by its path", "[config][entry]
         std::vector<std::string>{"switches[]: expected an object, got [1]"});
   CHECK(problems_of([] { parse_switch_entry("{\"name\": }", "/"); })[0].starts_with(
       "line 1, column 10: invalid JSON: "));
+  CHECK(problems_of([] { parse_switch_entry("{\"port\": -1e400}", "/"); }) ==
+        std::vector<std::string>{"invalid JSON: number overflow parsing '-1e400'"});
 }
 
 TEST_CASE("a vCenter entry alone parses as in a config file", "[config][entry]") {
