@@ -216,6 +216,11 @@ int run(const std::string& path) {
     log::info("graph.loaded", {{"database", cfg.database},
                                {"schema_version", store->schema_version()},
                                {"entities", loaded.changes.size()}});
+    // A killed vmfabricd leaves the changes it was sending pending; the reconciler reads every
+    // switch at start and plans from what is there, so these are closed, not resent.
+    const std::size_t interrupted = store->close_interrupted_journal(
+        unix_ms_now(), "vmfabricd stopped during this session; the switch was read again at start");
+    if (interrupted > 0) log::warn("journal.interrupted", {{"entries", interrupted}});
   } catch (const Error& e) {
     log::error("store.failed", {{"database", cfg.database}, {"error", e.what()}});
     return 1;

@@ -481,6 +481,17 @@ void Store::journal_finish(std::int64_t id, JournalResult result, const std::str
   }
 }
 
+std::size_t Store::close_interrupted_journal(std::int64_t now_ms, const std::string& detail) {
+  impl_->require_writable();
+  std::lock_guard lock(impl_->mutex);
+  Statement s(impl_->db,
+              "UPDATE journal SET result = 'failed', detail = ?, finished_ms = ? "
+              "WHERE result = 'pending'",
+              path_);
+  s.bind(1, detail).bind(2, now_ms).run(path_);
+  return static_cast<std::size_t>(sqlite3_changes(impl_->db));
+}
+
 std::vector<JournalEntry> Store::journal(const JournalQuery& query) const {
   std::lock_guard lock(impl_->mutex);
   std::string sql =

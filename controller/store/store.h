@@ -138,6 +138,9 @@ class Store {
   void journal_finish(std::int64_t id, JournalResult result, const std::string& detail,
                       std::int64_t finished_ms);
   std::vector<JournalEntry> journal(const JournalQuery& query) const;
+  // Marks every pending entry failed with `detail`, finished at `now_ms` (at start: the process
+  // that sent them died before it learned how they ended); returns how many.
+  std::size_t close_interrupted_journal(std::int64_t now_ms, const std::string& detail);
 
   // The VLANs vmfabric created on each switch (the only ones it may delete), by switch name.
   void record_created_vlans(const std::string& switch_name, const VlanSet& vlans,

@@ -73,19 +73,7 @@ json audit_of_drift(E2eLab& lab) {
 E2eLab::Options remediating(const std::string& policy) {
   E2eLab::Options options;
   options.remediate = policy;
-  options.adjust_topology = [](json& topology) {
-    for (json& cluster : topology.at("vcenters")[0].at("clusters")) {
-      for (json& host : cluster.at("hosts")) {
-        for (json& pnic : host.at("pnics")) {
-          if (host.at("name") == "esx-b2.lab.local" && pnic.at("device") == "vmnic3") {
-            pnic["switch"] = "leaf2b";
-            pnic["interface"] = "Ethernet12";
-          }
-          pnic["lldp"] = true;
-        }
-      }
-    }
-  };
+  options.adjust_topology = cable_every_pnic_with_lldp;
   return options;
 }
 

@@ -38,6 +38,20 @@ std::uint16_t free_port() {
 
 }  // namespace
 
+void cable_every_pnic_with_lldp(json& topology) {
+  for (json& cluster : topology.at("vcenters")[0].at("clusters")) {
+    for (json& host : cluster.at("hosts")) {
+      for (json& pnic : host.at("pnics")) {
+        if (host.at("name") == "esx-b2.lab.local" && pnic.at("device") == "vmnic3") {
+          pnic["switch"] = "leaf2b";
+          pnic["interface"] = "Ethernet12";
+        }
+        pnic["lldp"] = true;
+      }
+    }
+  }
+}
+
 E2eLab::E2eLab(Options options) : options_(std::move(options)) {
   if (options_.topology.empty()) {
     options_.topology = VMFABRIC_SOURCE_DIR "/tests/sim/eos/testdata/topology.json";
@@ -49,10 +63,10 @@ E2eLab::E2eLab(Options options) : options_(std::move(options)) {
     std::ofstream(options_.topology) << topology.dump(2);
   }
   if (options_.vcenter) {
-    Vcsim::Options vc;
-    vc.topology = options_.topology;
-    vc.vmotion_delay = "1500ms";
-    vcsim_ = std::make_unique<Vcsim>(vc);
+    vcsim_options_.topology = options_.topology;
+    vcsim_options_.vmotion_delay = "1500ms";
+    vcsim_ = std::make_unique<Vcsim>(vcsim_options_);
+    vcsim_options_.port = vcsim_->port();  // start_vcenter() comes back on the same URL
   }
   EosEmulator::Options eos;
   eos.topology_file = options_.topology;
@@ -221,6 +235,34 @@ void E2eLab::stop_controller() {
   if (rc != 0) {
     throw std::runtime_error("vmfabricd did not stop cleanly: exit " +
                              (rc ? std::to_string(*rc) : std::string("timeout")));
+  }
+}
+
+void E2eLab::kill_vcenter() { vcsim_->kill(); }
+
+void E2eLab::start_vcenter() { vcsim_ = std::make_unique<Vcsim>(vcsim_options_); }
+
+void E2eLab::kill_controller() {
+  controller_->signal(SIGKILL);
+  const auto rc = controller_->wait(30s);
+  keep_log();
+  controller_.reset();
+  if (!rc) throw std::runtime_error("vmfabricd did not die within 30 s of SIGKILL");
+}
+
+std::vector<json> E2eLab::changes() {
+  std::vector<json> out;
+  std::string target = "/api/v1/changes?limit=1000";
+  for (;;) {
+    const net::HttpResponse r = api_get(target);
+    if (r.status != 200) {
+      throw std::runtime_error("GET " + target + " answered " + std::to_string(r.status) + ": " +
+                               r.body);
+    }
+    const json page = json::parse(r.body);
+    for (const json& item : page.at("items")) out.push_back(item);
+    if (page.at("next_cursor").is_null()) return out;
+    target = "/api/v1/changes?limit=1000&cursor=" + page.at("next_cursor").get<std::string>();
   }
 }
 

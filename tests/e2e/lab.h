@@ -19,6 +19,10 @@
 
 namespace vmfabric::testing {
 
+// Cables every ESX pnic of `topology` (esx-b2's vmnic3 to leaf2b Ethernet12) and has each speak
+// LLDP: the standard lab then has no true audit findings (for Options::adjust_topology).
+void cable_every_pnic_with_lldp(nlohmann::json& topology);
+
 class E2eLab {
  public:
   struct Options {
@@ -44,12 +48,19 @@ class E2eLab {
   ~E2eLab();
 
   Vcsim& vcenter() { return *vcsim_; }
+  // Kills the vCenter simulator (SIGKILL: vCenter gone at once); start_vcenter() starts it again
+  // on the same URL, with the inventory of the topology file (what changed through the client
+  // before is gone, as if it changed back while vCenter was down).
+  void kill_vcenter();
+  void start_vcenter();
   EosEmulator& fabric() { return *eos_; }
 
   // Starts vmfabricd (again) on the same config and database; returns once it logged ready.
   void start_controller();
   // SIGTERM, and checks it exited 0.
   void stop_controller();
+  // SIGKILL (a crash: nothing is flushed or closed), and waits until it is gone.
+  void kill_controller();
   ChildProcess& controller() { return *controller_; }
 
   // The API of the running vmfabricd (plain HTTP on 127.0.0.1) and the lab's viewer token.
@@ -71,6 +82,8 @@ class E2eLab {
   // GET /api/v1/audits/{id} shows it once it ended; throws when it cannot be started or does not
   // end within `timeout`.
   nlohmann::json run_audit(std::chrono::milliseconds timeout = std::chrono::seconds(60));
+  // Every entry of vmfabricd's change journal (GET /api/v1/changes, all pages), newest first.
+  std::vector<nlohmann::json> changes();
   // The operator token run_audit uses, made by `vmfabricd token create` on first use.
   const std::string& operator_token();
   // Whether the standard lab's initial plan is on the switches (waits for it).
@@ -97,6 +110,7 @@ class E2eLab {
 
   Options options_;
   TempDir dir_;
+  Vcsim::Options vcsim_options_;
   std::unique_ptr<Vcsim> vcsim_;
   std::unique_ptr<EosEmulator> eos_;
   std::unique_ptr<ChildProcess> controller_;

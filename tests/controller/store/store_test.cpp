@@ -236,6 +236,37 @@ TEST_CASE("the journal records a change before and after it is applied", "[store
                       Catch::EndsWith("journal entry 9999 does not exist"));
 }
 
+TEST_CASE("journal entries left pending by a killed vmfabricd are closed as failed",
+          "[store][journal]") {
+  testing::TempDir dir;
+  const std::string path = dir.file("p.db");
+  std::int64_t pending = 0, applied = 0;
+  {
+    auto store = Store::open(path);
+    JournalEntry e;
+    e.created_ms = 1000;
+    e.switch_name = "leaf1a";
+    e.session = "vmfabric-1000-1";
+    applied = store->journal_begin(e);
+    store->journal_finish(applied, JournalResult::kApplied, "verified", 1100);
+    e.session = "vmfabric-1000-2";
+    pending = store->journal_begin(e);
+  }
+  auto store = Store::open(path);
+  CHECK(store->close_interrupted_journal(2000, "vmfabricd stopped") == 1);
+  const auto all = store->journal({});
+  REQUIRE(all.size() == 2);
+  CHECK(all[0].id == applied);
+  CHECK(all[0].result == JournalResult::kApplied);
+  CHECK(all[0].finished_ms == 1100);
+  CHECK(all[0].detail == "verified");
+  CHECK(all[1].id == pending);
+  CHECK(all[1].result == JournalResult::kFailed);
+  CHECK(all[1].finished_ms == 2000);
+  CHECK(all[1].detail == "vmfabricd stopped");
+  CHECK(store->close_interrupted_journal(3000, "again") == 0);
+}
+
 TEST_CASE("the VLANs vmfabric created are remembered per switch across reopen", "[store]") {
   testing::TempDir dir;
   {
