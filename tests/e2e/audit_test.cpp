@@ -148,3 +148,25 @@ TEST_CASE("under full an audit converges completely and the next audit is clean"
   CHECK(next.at("findings").empty());
   CHECK(next.at("repairs").empty());
 }
+
+TEST_CASE("audits also run on their schedule") {
+  E2eLab::Options options = remediating("none");
+  options.audit_interval_s = 10;  // the shortest the config allows
+  E2eLab lab(options);
+  json scheduled;
+  CHECK(lab.eventually(
+      [&] {
+        const json audits = json::parse(lab.api_get("/api/v1/audits").body);
+        if (audits.at("items").empty() || audits.at("items")[0].at("status") == "running") {
+          return false;
+        }
+        scheduled = audits.at("items")[0];
+        return true;
+      },
+      std::chrono::seconds(20)));
+  INFO(scheduled.dump(2));
+  CHECK(scheduled.at("trigger") == "schedule");
+  CHECK(scheduled.at("actor").is_null());
+  CHECK(scheduled.at("status") == "done");
+  CHECK(scheduled.at("switches") == 6);
+}
