@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/vmware/govmomi/object"
@@ -36,6 +37,7 @@ type clientCommand struct {
 func clientCommands() []*clientCommand {
 	var trunk string
 	var storm stormOptions
+	var vmotionStorm vmotionStormOptions
 	return []*clientCommand{
 		{name: "poweron", args: "VM", help: "power a VM on", nargs: 1, run: powerOn},
 		{name: "poweroff", args: "VM", help: "power a VM off", nargs: 1, run: powerOff},
@@ -58,6 +60,10 @@ func clientCommands() []*clientCommand {
 		{
 			name: "storm", help: "load generator: set a DV portgroup's VLAN --count times, one JSON line per change",
 			flags: storm.register, stream: storm.run,
+		},
+		{
+			name: "vmotion-storm", help: "load generator: migrate VMs to hosts as listed in --moves FILE, concurrently, one JSON line per move",
+			flags: vmotionStorm.register, stream: vmotionStorm.run,
 		},
 	}
 }
@@ -140,6 +146,11 @@ func find(ctx context.Context, c *vim25.Client, kind, name string) (types.Manage
 	if err != nil {
 		return types.ManagedObjectReference{}, err
 	}
+	return only(kind, name, refs)
+}
+
+// only returns the one entity of refs, the kind entities named name.
+func only(kind, name string, refs []types.ManagedObjectReference) (types.ManagedObjectReference, error) {
 	switch len(refs) {
 	case 0:
 		return types.ManagedObjectReference{}, fmt.Errorf("no %s named %q", kind, name)
@@ -151,6 +162,13 @@ func find(ctx context.Context, c *vim25.Client, kind, name string) (types.Manage
 
 // findAll returns the entities of exactly the given types (not subtypes) with that name.
 func findAll(ctx context.Context, c *vim25.Client, kinds []string, name string) ([]types.ManagedObjectReference, error) {
+	byName, err := entitiesByName(ctx, c, kinds)
+	return byName[name], err
+}
+
+// entitiesByName returns the entities of exactly the given types (not subtypes) by name, in one
+// retrieval.
+func entitiesByName(ctx context.Context, c *vim25.Client, kinds []string) (map[string][]types.ManagedObjectReference, error) {
 	v, err := view.NewManager(c).CreateContainerView(ctx, c.ServiceContent.RootFolder, kinds, true)
 	if err != nil {
 		return nil, err
@@ -162,15 +180,18 @@ func findAll(ctx context.Context, c *vim25.Client, kinds []string, name string) 
 	if err := v.Retrieve(ctx, kinds, []string{"name"}, &contents); err != nil {
 		return nil, err
 	}
-	var refs []types.ManagedObjectReference
+	byName := map[string][]types.ManagedObjectReference{}
 	for _, oc := range contents {
 		for _, k := range kinds {
-			if oc.Obj.Type == k && len(oc.PropSet) == 1 && oc.PropSet[0].Val == name {
-				refs = append(refs, oc.Obj)
+			if oc.Obj.Type != k || len(oc.PropSet) != 1 {
+				continue
+			}
+			if name, ok := oc.PropSet[0].Val.(string); ok {
+				byName[name] = append(byName[name], oc.Obj)
 			}
 		}
 	}
-	return refs, nil
+	return byName, nil
 }
 
 func findVM(ctx context.Context, c *vim25.Client, name string) (*object.VirtualMachine, error) {
@@ -228,26 +249,55 @@ func migrate(ctx context.Context, c *vim25.Client, args []string) (string, error
 	if err != nil {
 		return "", err
 	}
-	var props mo.VirtualMachine
-	if err := vm.Properties(ctx, vm.Reference(), []string{"runtime.host", "resourcePool"}, &props); err != nil {
-		return "", err
-	}
-	src, err := object.NewHostSystem(c, *props.Runtime.Host).ObjectName(ctx)
+	dst, err := migrationTarget(ctx, host)
 	if err != nil {
 		return "", err
 	}
-	spec := types.VirtualMachineRelocateSpec{Host: types.NewReference(host.Reference())}
+	src, err := relocate(ctx, vm, dst, nil)
+	if err != nil {
+		return "", err
+	}
+	srcName, err := object.NewHostSystem(c, src).ObjectName(ctx)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%s: %s -> %s", args[0], srcName, args[1]), nil
+}
+
+// target is where a migration goes: a host and its cluster's root resource pool.
+type target struct {
+	host, pool types.ManagedObjectReference
+}
+
+func migrationTarget(ctx context.Context, host *object.HostSystem) (target, error) {
 	pool, err := host.ResourcePool(ctx)
 	if err != nil {
-		return "", err
+		return target{}, err
 	}
-	if props.ResourcePool == nil || *props.ResourcePool != pool.Reference() {
-		spec.Pool = types.NewReference(pool.Reference()) // another cluster
+	return target{host: host.Reference(), pool: pool.Reference()}, nil
+}
+
+// relocate moves vm to dst's host with RelocateVM_Task (and to dst's pool when the VM is in
+// another cluster's), waits for the task and returns the host the VM was on. beforeSend, when
+// not nil, runs just before the request goes out (after the VM's placement was read), so that a
+// caller timing the migration leaves the read out.
+func relocate(ctx context.Context, vm *object.VirtualMachine, dst target, beforeSend func()) (types.ManagedObjectReference, error) {
+	var props mo.VirtualMachine
+	if err := vm.Properties(ctx, vm.Reference(), []string{"runtime.host", "resourcePool"}, &props); err != nil {
+		return types.ManagedObjectReference{}, err
 	}
-	if _, err := wait(ctx)(vm.Relocate(ctx, spec, types.VirtualMachineMovePriorityDefaultPriority)); err != nil {
-		return "", err
+	if props.Runtime.Host == nil {
+		return types.ManagedObjectReference{}, fmt.Errorf("VM %s has no host (destroyed?)", vm.Reference().Value)
 	}
-	return fmt.Sprintf("%s: %s -> %s", args[0], src, args[1]), nil
+	spec := types.VirtualMachineRelocateSpec{Host: types.NewReference(dst.host)}
+	if props.ResourcePool == nil || *props.ResourcePool != dst.pool {
+		spec.Pool = types.NewReference(dst.pool) // another cluster
+	}
+	if beforeSend != nil {
+		beforeSend()
+	}
+	_, err := wait(ctx)(vm.Relocate(ctx, spec, types.VirtualMachineMovePriorityDefaultPriority))
+	return *props.Runtime.Host, err
 }
 
 // networkBacking returns the ethernet card backing of a standard or DV portgroup.
@@ -471,12 +521,8 @@ func (o *stormOptions) run(ctx context.Context, c *vim25.Client, _ []string, std
 	}
 	start := time.Now()
 	for i := 0; i < o.count; i++ {
-		if wait := time.Until(start.Add(time.Duration(i) * o.interval)); wait > 0 {
-			select {
-			case <-time.After(wait):
-			case <-ctx.Done():
-				return ctx.Err()
-			}
+		if err := sleepUntil(ctx, start.Add(time.Duration(i)*o.interval)); err != nil {
+			return err
 		}
 		ev := stormEvent{I: i, Vlan: o.firstVlan + i}
 		vlan := &types.VmwareDistributedVirtualSwitchVlanIdSpec{VlanId: int32(ev.Vlan)}
@@ -491,6 +537,171 @@ func (o *stormOptions) run(ctx context.Context, c *vim25.Client, _ []string, std
 		// One write per line, unbuffered: a reader sees each event as soon as it is done.
 		if _, err := stdout.Write(append(line, '\n')); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// vmotionStormOptions are the flags of `vmotion-storm`, the migration counterpart of `storm`:
+// moves are started on a schedule over one session and run concurrently, as a vMotion takes the
+// server's --vmotion-delay.
+type vmotionStormOptions struct {
+	moves    string
+	interval time.Duration
+}
+
+func (o *vmotionStormOptions) register(fs *flag.FlagSet) {
+	fs.StringVar(&o.moves, "moves", "", `file of moves, one JSON object per line: {"vm":"NAME","host":"HOSTNAME"} (required)`)
+	fs.DurationVar(&o.interval, "interval", 12500*time.Microsecond, "time between the starts of two moves")
+}
+
+// vmotionMove is one line of the --moves file.
+type vmotionMove struct {
+	VM   string `json:"vm"`
+	Host string `json:"host"`
+	line int    // in the file, for errors
+}
+
+// vmotionEvent is one line of vmotion-storm's output. Times are Unix nanoseconds, comparable
+// with other processes' wall clocks on the same machine.
+type vmotionEvent struct {
+	I      int    `json:"i"`
+	VM     string `json:"vm"`
+	From   string `json:"from"` // the VM's host when the move was sent ("" if it was not)
+	To     string `json:"to"`
+	SentNs int64  `json:"sent_ns"` // just before RelocateVM_Task was sent (0 if it was not)
+	DoneNs int64  `json:"done_ns"` // when its task had completed, or the move failed
+	Error  string `json:"error,omitempty"`
+}
+
+// readMoves parses the --moves file; errors name the file and line.
+func readMoves(path string) ([]vmotionMove, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var moves []vmotionMove
+	for n, line := range strings.Split(string(data), "\n") {
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		var m vmotionMove
+		dec := json.NewDecoder(strings.NewReader(line))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&m); err != nil {
+			return nil, fmt.Errorf("%s:%d: %v", path, n+1, err)
+		}
+		if m.VM == "" || m.Host == "" {
+			return nil, fmt.Errorf(`%s:%d: want {"vm":"NAME","host":"HOSTNAME"}, got %s`, path, n+1, strings.TrimSpace(line))
+		}
+		m.line = n + 1
+		moves = append(moves, m)
+	}
+	return moves, nil
+}
+
+// run resolves every name first (two retrievals, so lookups stay out of the timing), then starts
+// move i at start + i*interval in its own goroutine (open loop, as storm) and prints each move's
+// line as soon as it is done. A failed move does not stop the others; the run then fails at the end.
+func (o *vmotionStormOptions) run(ctx context.Context, c *vim25.Client, _ []string, stdout io.Writer) error {
+	switch {
+	case o.moves == "":
+		return errors.New("--moves is required")
+	case o.interval < 0:
+		return errors.New("--interval must not be negative")
+	}
+	moves, err := readMoves(o.moves)
+	if err != nil {
+		return err
+	}
+	vmsByName, err := entitiesByName(ctx, c, []string{"VirtualMachine"})
+	if err != nil {
+		return err
+	}
+	hostsByName, err := entitiesByName(ctx, c, []string{"HostSystem"})
+	if err != nil {
+		return err
+	}
+	hostNames := map[types.ManagedObjectReference]string{}
+	for name, refs := range hostsByName {
+		for _, ref := range refs {
+			hostNames[ref] = name
+		}
+	}
+	vms := make([]*object.VirtualMachine, len(moves))
+	targets := map[string]target{} // by host name
+	for i, m := range moves {
+		vm, err := only("VirtualMachine", m.VM, vmsByName[m.VM])
+		if err != nil {
+			return fmt.Errorf("%s:%d: %w", o.moves, m.line, err)
+		}
+		vms[i] = object.NewVirtualMachine(c, vm)
+		if _, ok := targets[m.Host]; ok {
+			continue
+		}
+		host, err := only("HostSystem", m.Host, hostsByName[m.Host])
+		if err != nil {
+			return fmt.Errorf("%s:%d: %w", o.moves, m.line, err)
+		}
+		if targets[m.Host], err = migrationTarget(ctx, object.NewHostSystem(c, host)); err != nil {
+			return err
+		}
+	}
+
+	var (
+		out      sync.Mutex
+		writeErr error
+		failed   int
+		running  sync.WaitGroup
+	)
+	report := func(ev vmotionEvent) {
+		line, _ := json.Marshal(ev) // plain strings and numbers
+		out.Lock()
+		defer out.Unlock()
+		if ev.Error != "" {
+			failed++
+		}
+		// One write per line, unbuffered: a reader sees each move as soon as it is done.
+		if _, err := stdout.Write(append(line, '\n')); err != nil && writeErr == nil {
+			writeErr = err
+		}
+	}
+	start := time.Now()
+	for i := range moves {
+		if err := sleepUntil(ctx, start.Add(time.Duration(i)*o.interval)); err != nil {
+			running.Wait()
+			return err
+		}
+		running.Add(1)
+		go func(i int) {
+			defer running.Done()
+			ev := vmotionEvent{I: i, VM: moves[i].VM, To: moves[i].Host}
+			src, err := relocate(ctx, vms[i], targets[moves[i].Host], func() { ev.SentNs = time.Now().UnixNano() })
+			ev.DoneNs = time.Now().UnixNano()
+			ev.From = hostNames[src]
+			if err != nil {
+				ev.Error = err.Error()
+			}
+			report(ev)
+		}(i)
+	}
+	running.Wait()
+	switch {
+	case writeErr != nil:
+		return writeErr
+	case failed > 0:
+		return fmt.Errorf("%d of %d moves failed", failed, len(moves))
+	}
+	return nil
+}
+
+// sleepUntil returns at t, or with the context's error if it ends first.
+func sleepUntil(ctx context.Context, t time.Time) error {
+	if d := time.Until(t); d > 0 {
+		select {
+		case <-time.After(d):
+		case <-ctx.Done():
+			return ctx.Err()
 		}
 	}
 	return nil

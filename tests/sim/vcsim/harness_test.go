@@ -170,10 +170,11 @@ func login(ctx context.Context, rawURL, caFile, user, password string) (*vim25.C
 
 // watcher follows property updates through a private PropertyCollector.
 type watcher struct {
-	t       *testing.T
-	c       *vim25.Client
-	pc      types.ManagedObjectReference
-	version string
+	t                *testing.T
+	c                *vim25.Client
+	pc               types.ManagedObjectReference
+	version          string
+	maxObjectUpdates int32 // WaitOptions.maxObjectUpdates; 0: none
 }
 
 func watch(t *testing.T, c *vim25.Client, spec types.PropertyFilterSpec) *watcher {
@@ -195,7 +196,8 @@ func watch(t *testing.T, c *vim25.Client, spec types.PropertyFilterSpec) *watche
 func (w *watcher) poll(maxWait int32) *types.UpdateSet {
 	w.t.Helper()
 	res, err := methods.WaitForUpdatesEx(context.Background(), w.c, &types.WaitForUpdatesEx{
-		This: w.pc, Version: w.version, Options: &types.WaitOptions{MaxWaitSeconds: &maxWait},
+		This: w.pc, Version: w.version,
+		Options: &types.WaitOptions{MaxWaitSeconds: &maxWait, MaxObjectUpdates: w.maxObjectUpdates},
 	})
 	if err != nil {
 		w.t.Fatal(err)
@@ -300,6 +302,7 @@ func TestHarness(t *testing.T) {
 
 	t.Run("Inventory", func(t *testing.T) { testInventory(t, s, topo, vc) })
 	t.Run("QueryNetworkHint", func(t *testing.T) { testNetworkHint(t, c, topo, vc) })
+	t.Run("MaxObjectUpdates", func(t *testing.T) { testMaxObjectUpdates(t, s, c, vc) })
 	t.Run("Power", func(t *testing.T) {
 		vm := mustFind(t, c, "VirtualMachine", "web-1")
 		w := watch(t, c, objectSpec(vm, "runtime.powerState"))
@@ -373,6 +376,7 @@ func TestHarness(t *testing.T) {
 	t.Run("Storm", func(t *testing.T) { testStorm(t, s, c) })
 	t.Run("CreateDestroyVM", func(t *testing.T) { testCreateDestroy(t, s, c) })
 	t.Run("Migrate", func(t *testing.T) { testMigrate(t, s, c) })
+	t.Run("VmotionStorm", func(t *testing.T) { testVmotionStorm(t, s, c) })
 	t.Run("Credentials", func(t *testing.T) {
 		for _, creds := range [][2]string{{"admin", "wrong"}, {"root", "s3cret"}} {
 			_, err := login(ctx, s.url, "", creds[0], creds[1])
@@ -954,6 +958,102 @@ func TestUpdateIntervalOverlay(t *testing.T) {
 	startServerEnv(t, nil, []string{env + "=250ms"})
 }
 
+// newWatcher: a watcher on a new collector with these filters, not polled yet.
+func newWatcher(t *testing.T, c *vim25.Client, maxObjectUpdates int32, specs ...types.PropertyFilterSpec) *watcher {
+	t.Helper()
+	ctx := context.Background()
+	pc, err := property.DefaultCollector(c).Create(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = pc.Destroy(ctx) })
+	for _, spec := range specs {
+		if err := pc.CreateFilter(ctx, types.CreateFilter{Spec: spec}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return &watcher{t: t, c: c, pc: pc.Reference(), maxObjectUpdates: maxObjectUpdates}
+}
+
+// testMaxObjectUpdates: the overlay's WaitOptions.maxObjectUpdates (README.md, "Property
+// updates"). Over two filters (the VMs, the hosts), an initial WaitForUpdatesEx with
+// maxObjectUpdates 3 returns truncated sets of 3 that hold every object once, the last one not
+// truncated; web-1 powered off after the first set reaches the collector only after them.
+// Without maxObjectUpdates, everything comes in one set.
+func testMaxObjectUpdates(t *testing.T, s *server, c *vim25.Client, vc *Vcenter) {
+	specs := func() []types.PropertyFilterSpec {
+		return []types.PropertyFilterSpec{
+			viewSpec(t, c, "VirtualMachine", "name", "runtime.powerState"),
+			viewSpec(t, c, "HostSystem", "name"),
+		}
+	}
+	var want []string
+	for _, vm := range vc.VMs {
+		want = append(want, vm.Name)
+	}
+	for _, cluster := range vc.Clusters {
+		for _, host := range cluster.Hosts {
+			want = append(want, host.Name)
+		}
+	}
+	sort.Strings(want)
+	const limit = 3
+	if len(want) <= 2*limit {
+		t.Fatalf("the test topology has %d VMs and hosts: too few for 3 update sets of %d", len(want), limit)
+	}
+	// names of the enter updates of a set; the test fails on any other kind.
+	names := func(set *types.UpdateSet) []string {
+		var got []string
+		for _, fs := range set.FilterSet {
+			for _, u := range fs.ObjectSet {
+				if u.Kind != types.ObjectUpdateKindEnter {
+					t.Errorf("initial update set: %s update of %v", u.Kind, u.Obj)
+				}
+				name, _ := changeVal(u, "name").(string)
+				got = append(got, name)
+			}
+		}
+		return got
+	}
+	truncated := func(set *types.UpdateSet) bool { return set.Truncated != nil && *set.Truncated }
+
+	w := newWatcher(t, c, limit, specs()...)
+	var got []string
+	for i := 0; ; i++ {
+		set := w.poll(0)
+		if set == nil {
+			t.Fatalf("update set %d: nothing, after %q", i, got)
+		}
+		part := names(set)
+		got = append(got, part...)
+		if len(part) > limit || (truncated(set) && len(part) != limit) {
+			t.Errorf("update set %d: %d objects (truncated %v), want %d while truncated, at most %d after", i, len(part), truncated(set), limit, limit)
+		}
+		if i == 0 {
+			s.mustCLI(t, "poweroff", "web-1") // while the rest is pending
+		}
+		if !truncated(set) {
+			break
+		}
+		if len(got) > len(want) {
+			t.Fatalf("still truncated after %d objects: %q", len(got), got)
+		}
+	}
+	sort.Strings(got)
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("the truncated update sets held %q, want each of %q once", got, want)
+	}
+	vm := mustFind(t, c, "VirtualMachine", "web-1")
+	w.await("web-1 powered off, after the truncated sets", modified(vm, "runtime.powerState", equals(types.VirtualMachinePowerStatePoweredOff)))
+	s.mustCLI(t, "poweron", "web-1")
+	w.await("web-1 powered on", modified(vm, "runtime.powerState", equals(types.VirtualMachinePowerStatePoweredOn)))
+
+	whole := newWatcher(t, c, 0, specs()...).poll(0)
+	if whole == nil || truncated(whole) || len(names(whole)) != len(want) {
+		t.Errorf("without maxObjectUpdates: %+v, want all %d objects in one set", whole, len(want))
+	}
+}
+
 // testStorm: three paced changes of dv-web's VLAN, one JSON line each, in order and timed; the
 // last one is what the portgroup has. dv-web gets VLAN 120 back for the later tests.
 func testStorm(t *testing.T, s *server, c *vim25.Client) {
@@ -987,4 +1087,137 @@ func testStorm(t *testing.T, s *server, c *vim25.Client) {
 	s.failCLI(t, "--portgroup is required", "storm", "--count", "1")
 	s.failCLI(t, "VLANs 4094-4095 are not all in 1-4094", "storm", "--portgroup", "dv-web", "--first-vlan", "4094", "--count", "2")
 	s.mustCLI(t, "set-dvportgroup-vlan", "dv-web", "120")
+}
+
+// readVmotionEvent reads one line of vmotion-storm's output.
+func readVmotionEvent(t *testing.T, line string) vmotionEvent {
+	t.Helper()
+	var ev vmotionEvent
+	if err := json.Unmarshal([]byte(line), &ev); err != nil {
+		t.Fatalf("line %q: %v", line, err)
+	}
+	return ev
+}
+
+func writeMoves(t *testing.T, lines ...string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "moves.jsonl")
+	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// testVmotionStorm: three paced moves run at once (the last is sent before the first is done),
+// one line each; the VMs end up on their hosts, db-1 in the other cluster's pool. Then the name
+// errors, and a move that fails while the others go on. Runs after Migrate: web-1 is on esx-a2,
+// db-1 on esx-a1.
+func testVmotionStorm(t *testing.T, s *server, c *vim25.Client) {
+	ctx := context.Background()
+	const interval = 100 * time.Millisecond
+	moves := writeMoves(t,
+		`{"vm":"web-1","host":"esx-a1.lab.local"}`,
+		`{"vm":"app-1","host":"esx-b2.lab.local"}`,
+		``, // blank lines are skipped
+		`{"vm":"db-1","host":"esx-b2.lab.local"}`)
+	start := time.Now().UnixNano()
+	out := s.mustCLI(t, "vmotion-storm", "--moves", moves, "--interval", interval.String())
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("vmotion-storm printed %d lines, want 3: %q", len(lines), out)
+	}
+	want := []vmotionEvent{
+		{I: 0, VM: "web-1", From: "esx-a2.lab.local", To: "esx-a1.lab.local"},
+		{I: 1, VM: "app-1", From: "esx-b1.lab.local", To: "esx-b2.lab.local"},
+		{I: 2, VM: "db-1", From: "esx-a1.lab.local", To: "esx-b2.lab.local"},
+	}
+	var lastSent, firstDone int64
+	seen := map[int]bool{}
+	for _, line := range lines {
+		ev := readVmotionEvent(t, line)
+		if ev.I < 0 || ev.I > 2 || seen[ev.I] {
+			t.Fatalf("unexpected line %q", line)
+		}
+		seen[ev.I] = true
+		timing := ev
+		ev.SentNs, ev.DoneNs = 0, 0
+		if ev != want[ev.I] {
+			t.Errorf("line %q, want %+v", line, want[ev.I])
+		}
+		if due := start + int64(ev.I)*int64(interval); timing.SentNs < due || timing.DoneNs-timing.SentNs < int64(vmotionDelay) {
+			t.Errorf("line %q: sent before it was due (%d) or done within the vMotion delay", line, due)
+		}
+		if timing.SentNs > lastSent {
+			lastSent = timing.SentNs
+		}
+		if firstDone == 0 || timing.DoneNs < firstDone {
+			firstDone = timing.DoneNs
+		}
+	}
+	if lastSent >= firstDone {
+		t.Errorf("the moves did not run concurrently: last sent at %d, first done at %d", lastSent, firstDone)
+	}
+	b2 := mustFind(t, c, "HostSystem", "esx-b2.lab.local")
+	poolB, err := object.NewHostSystem(c, b2).ResourcePool(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range want {
+		var props mo.VirtualMachine
+		vm := mustFind(t, c, "VirtualMachine", m.VM)
+		if err := property.DefaultCollector(c).RetrieveOne(ctx, vm, []string{"runtime.host", "resourcePool"}, &props); err != nil {
+			t.Fatal(err)
+		}
+		if *props.Runtime.Host != mustFind(t, c, "HostSystem", m.To) || (m.VM == "db-1" && *props.ResourcePool != poolB.Reference()) {
+			t.Errorf("%s after vmotion-storm: host %v pool %v", m.VM, props.Runtime.Host, props.ResourcePool)
+		}
+	}
+
+	// Names are resolved before the first move: nothing moves.
+	bad := writeMoves(t, `{"vm":"web-1","host":"esx-a2.lab.local"}`, `{"vm":"vm-nope","host":"esx-a1.lab.local"}`)
+	s.failCLI(t, bad+`:2: no VirtualMachine named "vm-nope"`, "vmotion-storm", "--moves", bad)
+	s.failCLI(t, `:1: no HostSystem named "esx-z9"`, "vmotion-storm", "--moves", writeMoves(t, `{"vm":"web-1","host":"esx-z9"}`))
+	s.failCLI(t, `:1: want {"vm":"NAME","host":"HOSTNAME"}`, "vmotion-storm", "--moves", writeMoves(t, `{"vm":"web-1"}`))
+	s.failCLI(t, "--moves is required", "vmotion-storm")
+
+	// A failed move is reported and the others go on: storm-tmp is destroyed after move 0 (a
+	// move to its own host, immediate) and before move 1 is due.
+	s.mustCLI(t, "create-vm", "storm-tmp", "esx-a1.lab.local", "pg-app")
+	tmp := object.NewVirtualMachine(c, mustFind(t, c, "VirtualMachine", "storm-tmp"))
+	storm := command("vmotion-storm", "--url", s.url, "--username", "admin", "--password", "s3cret", "--interval", "700ms",
+		"--moves", writeMoves(t,
+			`{"vm":"storm-tmp","host":"esx-a1.lab.local"}`,
+			`{"vm":"storm-tmp","host":"esx-a2.lab.local"}`,
+			`{"vm":"web-2","host":"esx-a1.lab.local"}`))
+	var stderr bytes.Buffer
+	storm.Stderr = &stderr
+	stdout, err := storm.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := storm.Start(); err != nil {
+		t.Fatal(err)
+	}
+	events := bufio.NewScanner(stdout)
+	if !events.Scan() {
+		t.Fatalf("vmotion-storm printed nothing: %s", stderr.String())
+	}
+	if ev := readVmotionEvent(t, events.Text()); ev.I != 0 || ev.From != "esx-a1.lab.local" || ev.Error != "" {
+		t.Errorf("move 0: %q", events.Text())
+	}
+	if _, err := wait(ctx)(tmp.Destroy(ctx)); err != nil {
+		t.Fatal(err)
+	}
+	var rest []vmotionEvent
+	for events.Scan() {
+		rest = append(rest, readVmotionEvent(t, events.Text()))
+	}
+	err = storm.Wait()
+	if exit, ok := err.(*exec.ExitError); !ok || exit.ExitCode() != 1 || !strings.Contains(stderr.String(), "vmotion-storm: 1 of 3 moves failed") {
+		t.Errorf("vmotion-storm with a failed move: %v, stderr %q", err, stderr.String())
+	}
+	sort.Slice(rest, func(i, j int) bool { return rest[i].I < rest[j].I })
+	if len(rest) != 2 || rest[0].Error == "" || rest[1].Error != "" || rest[1].From != "esx-a2.lab.local" || rest[1].To != "esx-a1.lab.local" {
+		t.Errorf("moves 1 and 2: %+v", rest)
+	}
 }

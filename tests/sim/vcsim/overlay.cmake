@@ -1,12 +1,17 @@
 # Writes the `go build -overlay` of the harness (README.md, "Property updates"): a patched copy of
-# govmomi's simulator/property_collector.go whose WaitForUpdatesEx looks for updates every
-# `vmfabricUpdateInterval` (defined in overlay/simulator/update_interval.go, appended to the
-# copy) instead of every 250 ms, and the overlay.json that substitutes it for the Debian file,
-# which stays untouched. Fails when a pattern is not found exactly once (another govmomi
-# version): the patch must then be looked at again, never silently skipped.
+# govmomi's simulator/property_collector.go, and the overlay.json that substitutes it for the
+# Debian file, which stays untouched. The patches:
+#   * WaitForUpdatesEx looks for updates every `vmfabricUpdateInterval`
+#     (overlay/simulator/update_interval.go) instead of every 250 ms;
+#   * WaitForUpdatesEx honours WaitOptions.maxObjectUpdates: the simulator's own becomes
+#     waitForUpdatesEx, called through vmfabricTruncation.next
+#     (overlay/simulator/max_object_updates.go), which returns truncated update sets.
+# Each file of SOURCES is appended to the copy from its marker line on. Fails when a pattern is
+# not found exactly once (another govmomi version): the patch must then be looked at again, never
+# silently skipped.
 #
-#   cmake -DSIMULATOR_DIR=<govmomi>/simulator -DINTERVAL_SOURCE=<file> -DOUT_DIR=<dir> -P overlay.cmake
-foreach(var SIMULATOR_DIR INTERVAL_SOURCE OUT_DIR)
+#   cmake -DSIMULATOR_DIR=<govmomi>/simulator "-DSOURCES=<file>;<file>" -DOUT_DIR=<dir> -P overlay.cmake
+foreach(var SIMULATOR_DIR SOURCES OUT_DIR)
   if(NOT DEFINED ${var})
     message(FATAL_ERROR "overlay.cmake: -D${var}=... is required")
   endif()
@@ -29,7 +34,6 @@ endfunction()
 
 set(original ${SIMULATOR_DIR}/property_collector.go)
 file(READ ${original} text)
-file(READ ${INTERVAL_SOURCE} interval)
 
 # WaitForUpdatesEx's ticker ("allow for updates to accumulate").
 replace_once(text ${original} "time.NewTicker(250 * time.Millisecond)"
@@ -37,13 +41,27 @@ replace_once(text ${original} "time.NewTicker(250 * time.Millisecond)"
 # The one import update_interval.go needs that property_collector.go lacks.
 replace_once(text ${original} "\npackage simulator\n\nimport (\n"
              "\npackage simulator\n\nimport vmfabricos \"os\"\n\nimport (\n")
-# update_interval.go from its marker line on.
-set(marker "// vmfabric: appended to property_collector.go from here on.\n")
-replace_once(interval ${INTERVAL_SOURCE} "${marker}" "@@MARKER@@")
-string(FIND "${interval}" "@@MARKER@@" at)
-string(SUBSTRING "${interval}" ${at} -1 appended)
-string(REPLACE "@@MARKER@@" "\n// Appended from tests/sim/vcsim/overlay/simulator/update_interval.go.\n" appended
-       "${appended}")
+# Where a collector keeps the rest of a truncated update set.
+replace_once(text ${original} "\tcancel  context.CancelFunc\n}\n"
+             "\tcancel  context.CancelFunc\n\n\tvmfabricTruncated vmfabricTruncation\n}\n")
+# WaitForUpdatesEx goes through vmfabricTruncation.next; the simulator's own is renamed.
+set(wait_parameters "(ctx *Context, r *types.WaitForUpdatesEx) soap.HasFault {\n")
+set(truncating_wait "\treturn pc.vmfabricTruncated.next(r, func() soap.HasFault { return pc.waitForUpdatesEx(ctx, r) })\n}\n")
+replace_once(text ${original} "func (pc *PropertyCollector) WaitForUpdatesEx${wait_parameters}"
+             "func (pc *PropertyCollector) WaitForUpdatesEx${wait_parameters}${truncating_wait}\nfunc (pc *PropertyCollector) waitForUpdatesEx${wait_parameters}")
+
+# Each source from its marker line on.
+set(appended "")
+foreach(source IN LISTS SOURCES)
+  file(READ ${source} code)
+  set(marker "// vmfabric: appended to property_collector.go from here on.\n")
+  replace_once(code ${source} "${marker}" "@@MARKER@@")
+  string(FIND "${code}" "@@MARKER@@" at)
+  string(SUBSTRING "${code}" ${at} -1 tail)
+  file(RELATIVE_PATH name ${CMAKE_CURRENT_LIST_DIR} ${source})
+  string(REPLACE "@@MARKER@@" "\n// Appended from tests/sim/vcsim/${name}.\n" tail "${tail}")
+  string(APPEND appended "${tail}")
+endforeach()
 
 file(MAKE_DIRECTORY ${OUT_DIR})
 file(WRITE ${OUT_DIR}/property_collector.go "${text}${appended}")

@@ -24,7 +24,7 @@ Vcsim::Vcsim(Options options) : options_(std::move(options)) {
   if (!options_.cert.empty())
     argv.insert(argv.end(), {"--tls", "--cert", options_.cert, "--key", options_.key});
   process_ = std::make_unique<ChildProcess>(argv);
-  const auto line = process_->read_line(60s);
+  const auto line = process_->read_line(options_.start_timeout);
   if (!line || line->rfind("VCSIM_URL=", 0) != 0) {
     process_->drain_stderr();
     std::string err;

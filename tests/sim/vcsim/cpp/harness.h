@@ -2,6 +2,7 @@
 // `serve` process, its client subcommands, and a VCenterConfig pointing at it.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -28,6 +29,8 @@ class Vcsim {
     std::string password = "vc-password";
     std::string vmotion_delay = "1500ms";
     std::string session_idle;  // empty: sessions never expire
+    // How long `serve` may take to print its URL: about 1 s per 1,000 VMs on a busy machine.
+    std::chrono::seconds start_timeout{60};
   };
   explicit Vcsim(Options options);
   const std::string& url() const { return url_; }
