@@ -5,7 +5,9 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <chrono>
+#include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 
 #include "audit/audit.h"
@@ -23,6 +25,9 @@ std::int64_t unix_ms() {
              std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
+
+// How long an audit's result waits before it is written again, when the store refused it.
+constexpr std::chrono::seconds kStoreRetry{1};
 
 // The journal entries an audit reads to tell what vmfabric itself last did: the newest ones,
 // oldest first. Older changes were overwritten or confirmed by these in a fabric that changes.
@@ -178,16 +183,40 @@ struct AuditRunner::Impl : std::enable_shared_from_this<Impl> {
     const std::int64_t now = unix_ms();
     audit.finished_ms = now;
     if (audit.status == AuditStatus::kRunning) audit.status = AuditStatus::kDone;
+    std::optional<std::string> unstored;
     try {
       store.audit_finish(audit);
+    } catch (const StoreError& e) {
+      bool stopping_now = false;
+      {
+        std::lock_guard lock(mutex);
+        stopping_now = stopping;
+      }
+      if (e.retryable() && !stopping_now) {
+        // Stored as running until then (and no other audit starts): retried while the store
+        // fails (a full disk), which logs the failure once per episode.
+        log::debug("audit.store_retry", {{"audit", audit.id}, {"error", e.what()}});
+        auto retry = std::make_shared<asio::steady_timer>(strand, kStoreRetry);
+        retry->async_wait([self = shared_from_this(), retry,
+                           audit = std::move(audit)](const boost::system::error_code&) mutable {
+          self->finish(std::move(audit));
+        });
+        return;
+      }
+      unstored = e.what();
+    }
+    if (unstored) {
+      audit.status = AuditStatus::kFailed;
+      audit.error = "the audit's result could not be stored: " + *unstored;
+    }
+    try {
       const std::int64_t kept_ms = options.config.retention_days * 86'400'000;
       if (const std::size_t pruned = store.prune_audits(now - kept_ms); pruned > 0) {
         log::info("audit.pruned",
                   {{"audits", pruned}, {"retention_days", options.config.retention_days}});
       }
     } catch (const std::exception& e) {
-      audit.status = AuditStatus::kFailed;
-      audit.error = std::string("the audit's result could not be stored: ") + e.what();
+      log::warn("audit.prune_failed", {{"error", e.what()}});
     }
     const double seconds = static_cast<double>(now - audit.started_ms) / 1000.0;
     std::int64_t total = 0;

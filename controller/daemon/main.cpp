@@ -141,12 +141,13 @@ class DaemonApiSource final : public northbound::ApiSource {
  public:
   DaemonApiSource(const SnapshotPublisher& graph, const reconcile::Reconciler& reconciler,
                   const audit::AuditRunner& audits, daemon::DaemonControl& control,
-                  std::unique_ptr<Store> reader, northbound::events::EventHub& events,
-                  const southbound::EapiStats& eapi)
+                  const Store& writer, std::unique_ptr<Store> reader,
+                  northbound::events::EventHub& events, const southbound::EapiStats& eapi)
       : graph_(graph),
         reconciler_(reconciler),
         audits_(audits),
         control_(control),
+        writer_(writer),
         reader_(std::move(reader)),
         events_(events),
         eapi_(eapi) {}
@@ -174,12 +175,14 @@ class DaemonApiSource final : public northbound::ApiSource {
   }
   northbound::events::EventHub* events() const override { return &events_; }
   northbound::api::ApiControl* control() const override { return &control_; }
+  std::optional<StoreHealth> store_health() const override { return writer_.health(); }
 
  private:
   const SnapshotPublisher& graph_;
   const reconcile::Reconciler& reconciler_;
   const audit::AuditRunner& audits_;
   daemon::DaemonControl& control_;
+  const Store& writer_;  // the connection every write goes through: its health
   std::unique_ptr<Store> reader_;
   northbound::events::EventHub& events_;
   const southbound::EapiStats& eapi_;
@@ -328,7 +331,7 @@ int run(const std::string& path) {
   std::unique_ptr<northbound::ApiServer> api;
   try {
     api_source =
-        std::make_unique<DaemonApiSource>(writer.snapshots(), reconciler, audits, control,
+        std::make_unique<DaemonApiSource>(writer.snapshots(), reconciler, audits, control, *store,
                                           Store::open_reader(cfg.database), events, eapi_stats);
     api = std::make_unique<northbound::ApiServer>(cfg.api, *api_source);
     api->start();
@@ -348,14 +351,15 @@ int run(const std::string& path) {
 
   // Stop: the API first (requests in flight finish), then the reconciler (no new sessions;
   // those in flight end), then vCenter sessions and switch agents (sessions log out and mark
-  // their vCenters disconnected), then the writer persists what is queued, then the threads end.
+  // their vCenters disconnected), then the writer persists what is queued (or drops what the
+  // store refuses then: a full disk), then the threads end.
   // Meanwhile no audit starts, and one running ends (failed) once the switch agents stopped.
   boost::asio::signal_set signals(io, SIGTERM, SIGINT);
   int stop_signal = 0;
   std::atomic<int> stopping{2};  // the audits, and the reconciler with the switches
   auto finish = [&] {
     if (--stopping != 0) return;
-    writer.flush([&] {
+    writer.stop([&] {
       work.reset();
       io.stop();
     });

@@ -135,14 +135,8 @@ struct Reconciler::Impl : std::enable_shared_from_this<Impl> {
     const std::int64_t now = unix_ms();
     const auto steady_now = Steady::now();
     std::vector<SwitchId> busy;
-    std::optional<Steady::time_point> next_retry;
     for (const auto& [id, state] : switches) {
-      if (state.in_flight) {
-        busy.push_back(id);
-      } else if (state.retry_at > steady_now) {
-        busy.push_back(id);
-        next_retry = std::min(next_retry.value_or(state.retry_at), state.retry_at);
-      }
+      if (state.in_flight || state.retry_at > steady_now) busy.push_back(id);
     }
     std::map<std::string, VlanSet> created;
     try {
@@ -167,13 +161,8 @@ struct Reconciler::Impl : std::enable_shared_from_this<Impl> {
       input.drift = repair->remediate;
     }
     const Diff d = diff(input, holds, baseline);
-    for (const SwitchId& sw : d.baseline_changed) {
-      try {
-        store.save_baseline(sw.str(), baseline[sw.str()]);
-      } catch (const std::exception& e) {
-        log::error("reconcile.store_failed", {{"switch", sw.str()}, {"error", e.what()}});
-      }
-    }
+    unsaved_baselines.insert(d.baseline_changed.begin(), d.baseline_changed.end());
+    save_baselines();
     {
       std::lock_guard lock(stats_mutex);
       counters.removals_frozen = !d.removals_frozen.empty();
@@ -206,8 +195,17 @@ struct Reconciler::Impl : std::enable_shared_from_this<Impl> {
     if (repair) repair->done(std::move(repair_ids));
     approved_by.clear();  // an approval applies one cycle's changes
 
-    // Wake for the first hold-down that ends or switch that may be retried.
-    std::optional<Steady::time_point> at = next_retry;
+    // Wake for the first hold-down that ends, switch that may be retried, or baseline to save.
+    std::optional<Steady::time_point> at;
+    for (const auto& [id, state] : switches) {
+      if (!state.in_flight && state.retry_at > steady_now) {
+        at = std::min(at.value_or(state.retry_at), state.retry_at);
+      }
+    }
+    if (!unsaved_baselines.empty()) {
+      const auto retry = Steady::now() + options.store_retry;
+      at = std::min(at.value_or(retry), retry);
+    }
     if (d.next_due_ms) {
       const auto due = steady_now + std::chrono::milliseconds(*d.next_due_ms - now);
       at = std::min(at.value_or(due), due);
@@ -256,8 +254,10 @@ struct Reconciler::Impl : std::enable_shared_from_this<Impl> {
       journal_id = store.journal_begin(entry);
       entry.id = journal_id;
     } catch (const std::exception& e) {
-      // A change that cannot be journaled is not sent.
-      log::error("reconcile.journal_failed", {{"switch", sw.str()}, {"error", e.what()}});
+      // A change that cannot be journaled is not sent: the switch waits, and the next cycle
+      // plans it again. The store logs the failure once per episode.
+      state.retry_at = Steady::now() + options.store_retry;
+      log::debug("reconcile.journal_failed", {{"switch", sw.str()}, {"error", e.what()}});
       return 0;
     }
     if (options.journaled) options.journaled(entry);
@@ -277,17 +277,16 @@ struct Reconciler::Impl : std::enable_shared_from_this<Impl> {
             asio::post(self->strand,
                        [self, sw, entry = std::move(entry), changes = std::move(changes),
                         result = std::move(result)]() mutable {
-                         self->finished(sw, std::move(entry), changes, result);
+                         self->finished(sw, std::move(entry), std::move(changes), result);
                        });
           });
     return journal_id;
   }
 
-  void finished(const SwitchId& sw, JournalEntry entry, const southbound::ChangeSet& changes,
+  void finished(const SwitchId& sw, JournalEntry entry, southbound::ChangeSet changes,
                 const southbound::ApplyResult& result) {
     const std::int64_t journal_id = entry.id;
     SwitchState& state = switches[sw];
-    const std::int64_t now = unix_ms();
     const bool committed = result.report.has_value();
     const JournalResult outcome = result.ok() ? JournalResult::kApplied
                                   : result.failure == southbound::ApplyError::Outcome::kNotApplied
@@ -299,24 +298,10 @@ struct Reconciler::Impl : std::enable_shared_from_this<Impl> {
          : outcome == JournalResult::kAborted ? counters.changes_aborted
                                               : counters.changes_failed);
     }
-    try {
-      entry.result = outcome;
-      entry.finished_ms = now;
-      entry.detail = result.ok() ? "verified" : result.error;
-      store.journal_finish(journal_id, outcome, entry.detail, now);
-      if (options.journaled) options.journaled(entry);
-      if (committed) {
-        VlanSet created;
-        for (const auto& [vlan, name] : changes.create_vlans) created.insert(vlan);
-        if (!created.empty()) store.record_created_vlans(sw.str(), created, now);
-        if (!changes.delete_vlans.empty())
-          store.forget_created_vlans(sw.str(), changes.delete_vlans);
-        record_applied(baseline, sw, changes);
-        store.save_baseline(sw.str(), baseline[sw.str()]);
-      }
-    } catch (const std::exception& e) {
-      log::error("reconcile.journal_failed", {{"switch", sw.str()}, {"error", e.what()}});
-    }
+    entry.result = outcome;
+    entry.finished_ms = unix_ms();
+    entry.detail = result.ok() ? "verified" : result.error;
+    if (committed) record_applied(baseline, sw, changes);
     if (result.ok()) {
       state.failures = 0;
     } else {
@@ -329,6 +314,47 @@ struct Reconciler::Impl : std::enable_shared_from_this<Impl> {
                                             {"error", result.error},
                                             {"retry_in_ms", backoff.count()}});
     }
+    record_end(sw, std::move(entry), std::move(changes), committed);
+  }
+
+  // Journals how a session ended and, when it committed, the VLANs it created or deleted and
+  // the switch's new baseline. Until the store takes them (a full disk), they are retried every
+  // store_retry and the switch stays busy: nothing more is sent to it before its last change is
+  // on record. When stopping, or refused for good, the entry is left pending (the next start
+  // closes it).
+  void record_end(const SwitchId& sw, JournalEntry entry, southbound::ChangeSet changes,
+                  bool committed) {
+    try {
+      store.journal_finish(entry.id, entry.result, entry.detail, *entry.finished_ms);
+      if (committed) {
+        VlanSet created;
+        for (const auto& [vlan, name] : changes.create_vlans) created.insert(vlan);
+        if (!created.empty()) store.record_created_vlans(sw.str(), created, *entry.finished_ms);
+        if (!changes.delete_vlans.empty())
+          store.forget_created_vlans(sw.str(), changes.delete_vlans);
+        store.save_baseline(sw.str(), baseline[sw.str()]);
+      }
+    } catch (const StoreError& e) {
+      if (e.retryable() && !stopping) {
+        log::debug("reconcile.journal_retry", {{"switch", sw.str()},
+                                               {"journal", entry.id},
+                                               {"error", e.what()},
+                                               {"retry_in_ms", options.store_retry.count()}});
+        auto timer = std::make_shared<asio::steady_timer>(strand, options.store_retry);
+        timer->async_wait([self = shared_from_this(), timer, sw, entry = std::move(entry),
+                           changes = std::move(changes),
+                           committed](const boost::system::error_code&) mutable {
+          self->record_end(sw, std::move(entry), std::move(changes), committed);
+        });
+        return;
+      }
+      log::error("reconcile.journal_failed",
+                 {{"switch", sw.str()},
+                  {"journal", entry.id},
+                  {"error", e.what()},
+                  {"detail", "the entry stays pending until the next start closes it"}});
+    }
+    if (options.journaled) options.journaled(entry);
     // The agent submitted its read-back before calling back: the switch stays busy until the
     // graph has it, so that no cycle diffs against its state from before the session.
     flush([self = shared_from_this(), sw] {
@@ -345,6 +371,19 @@ struct Reconciler::Impl : std::enable_shared_from_this<Impl> {
         }
       });
     });
+  }
+
+  // Saves the baselines the store has not taken yet (kept for the next cycle when it fails).
+  void save_baselines() {
+    for (auto it = unsaved_baselines.begin(); it != unsaved_baselines.end();) {
+      try {
+        store.save_baseline(it->str(), baseline[it->str()]);
+        it = unsaved_baselines.erase(it);
+      } catch (const std::exception& e) {
+        log::debug("reconcile.baseline_retry", {{"switch", it->str()}, {"error", e.what()}});
+        ++it;
+      }
+    }
   }
 
   void report_pending(const Diff& d) {
@@ -389,6 +428,7 @@ struct Reconciler::Impl : std::enable_shared_from_this<Impl> {
   asio::steady_timer wake;
   HoldDown holds;
   Baseline baseline;                            // what vmfabric established (diff.h), persisted
+  std::set<SwitchId> unsaved_baselines;         // changed, not yet taken by the store
   std::optional<RepairRequest> repair_request;  // for the next cycle
   std::map<SwitchId, SwitchState> switches;
   std::string frozen;                              // the last removal freeze logged

@@ -28,6 +28,9 @@ namespace vmfabric::reconcile {
 struct ReconcilerOptions {
   std::chrono::milliseconds retry_initial{1000};  // after a failed apply; doubled up to max
   std::chrono::milliseconds retry_max{60'000};
+  // After a write to the database failed (a change to journal, how one ended, a baseline): the
+  // switch waits, and the write is retried, this long.
+  std::chrono::milliseconds store_retry{1000};
   // Observers for the API's live events, called on the reconciler's strand: must be cheap and
   // never block. `journaled`: a change was journaled as begun (result pending, id set), or its
   // end was (result, finished, detail set).

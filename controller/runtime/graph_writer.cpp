@@ -7,8 +7,10 @@
 namespace vmfabric {
 namespace {
 
+// A failed write costs little (SQLite refuses at once on a full disk): retry often enough that
+// the graph moves again within seconds once the store can write.
 constexpr std::chrono::milliseconds kFirstRetry{500};
-constexpr std::chrono::milliseconds kMaxRetry{30'000};
+constexpr std::chrono::milliseconds kMaxRetry{2'000};
 
 // Merges the changes of several deltas into what the store must write: per key, the last change
 // decides (removed: delete the row; added or modified: write the current value).
@@ -39,6 +41,14 @@ void GraphWriter::submit(Delta delta, std::string source) {
 
 void GraphWriter::flush(std::function<void()> done) { enqueue({Delta{}, "", std::move(done)}); }
 
+void GraphWriter::stop(std::function<void()> done) {
+  boost::asio::post(strand_, [this, done = std::move(done)]() mutable {
+    stopping_ = true;
+    retry_timer_.cancel();  // its handler drains now
+    enqueue({Delta{}, "", std::move(done)});
+  });
+}
+
 void GraphWriter::enqueue(Pending pending) {
   std::lock_guard lock(mutex_);
   queue_.push_back(std::move(pending));
@@ -57,17 +67,22 @@ void GraphWriter::drain() {
     batch->pending.swap(queue_);
     draining_ = false;
   }
-  if (batch->pending.empty()) return;
+  if (batch->pending.empty() && unsaved_.empty()) return;
 
-  batch->before = graph_.snapshot();
-  std::map<EntityKey, ChangeType> merged;
-  for (const Pending& p : batch->pending) {
+  // What failed batches left unsaved goes first, with their flush markers.
+  std::map<EntityKey, ChangeType> merged = std::exchange(unsaved_, {});
+  for (auto it = unsaved_markers_.rbegin(); it != unsaved_markers_.rend(); ++it) {
+    batch->pending.push_front(std::move(*it));
+  }
+  unsaved_markers_.clear();
+  for (Pending& p : batch->pending) {
     if (p.flushed) continue;
     try {
       merge_into(merged, graph_.apply(p.delta));
     } catch (const GraphError& e) {
       log::error("graph.delta_rejected", {{"source", p.source}, {"error", e.what()}});
     }
+    p.delta = Delta{};  // applied: kept no longer than needed
   }
   if (merged.empty()) {
     finish(*batch);
@@ -102,26 +117,30 @@ void GraphWriter::drain() {
 
 void GraphWriter::persisted(std::shared_ptr<Batch> batch, std::optional<std::string> error) {
   saving_ = false;
+  if (error && stopping_) {
+    log::warn("graph.unsaved_at_stop",
+              {{"entities", batch->to_write.changes.size()},
+               {"error", *error},
+               {"detail", "vmfabricd reads vCenter and the switches again at its next start"}});
+    finish(*batch);
+    drain();
+    return;
+  }
   if (error) {
-    // Roll the graph back and keep the batch, in order, ahead of anything newer.
-    graph_ = Graph(batch->before);
-    {
-      std::lock_guard lock(mutex_);
-      for (auto it = batch->pending.rbegin(); it != batch->pending.rend(); ++it) {
-        queue_.push_front(std::move(*it));
-      }
+    // The graph keeps the batch, unpublished; the next batch writes it too.
+    for (const Change& c : batch->to_write.changes) unsaved_[c.key] = c.type;
+    for (Pending& p : batch->pending) {
+      if (p.flushed) unsaved_markers_.push_back(std::move(p));
     }
     retry_delay_ = retry_delay_.count() == 0 ? kFirstRetry : std::min(retry_delay_ * 2, kMaxRetry);
-    log::error("store.write_failed", {{"error", *error},
-                                      {"entities", batch->to_write.changes.size()},
-                                      {"retry_in_ms", retry_delay_.count()}});
+    // The store logs the failure once per episode (store.disk_full, store.write_failed).
+    log::debug("graph.save_retry", {{"error", *error},
+                                    {"entities", batch->to_write.changes.size()},
+                                    {"retry_in_ms", retry_delay_.count()}});
     schedule_retry();
     return;
   }
-  if (retry_delay_.count() != 0) {
-    log::info("store.write_recovered", {{"entities", batch->to_write.changes.size()}});
-    retry_delay_ = std::chrono::milliseconds(0);
-  }
+  retry_delay_ = std::chrono::milliseconds(0);
   const Snapshot after = graph_.snapshot();
   publisher_.publish(after);
   for (const Listener& l : listeners_) l(batch->to_write, after);
@@ -140,7 +159,7 @@ void GraphWriter::schedule_retry() {
   retry_timer_.expires_after(retry_delay_);
   retry_timer_.async_wait([this](const boost::system::error_code& ec) {
     retrying_ = false;
-    if (!ec) drain();
+    if (!ec || stopping_) drain();
   });
 }
 

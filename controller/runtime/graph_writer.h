@@ -45,13 +45,22 @@ class GraphWriter {
   void subscribe(Listener listener) { listeners_.push_back(std::move(listener)); }
 
   // Thread-safe. `source` names the edge in logs ("vcenter vc1"). A Delta the graph rejects is
-  // logged and dropped alone; a batch the store cannot write is rolled back and retried (with
-  // backoff) until it can, keeping its order.
+  // logged and dropped alone. A batch the store cannot write (a full disk) stays applied to the
+  // writer's graph but unpublished, and is retried (with backoff) together with what comes
+  // next, as one batch of the net changes: nothing is lost, readers and listeners never see a
+  // graph the database does not have, and memory stays bounded by the graph's size however long
+  // the store fails.
   void submit(Delta delta, std::string source);
 
   // Thread-safe: calls `done` (on the writer strand) once every Delta submitted before this call
   // has been applied and persisted.
   void flush(std::function<void()> done);
+
+  // Thread-safe: as flush, for the end of the process: once stop was called, a batch the store
+  // refuses (a full disk) is logged (graph.unsaved_at_stop) and dropped instead of retried, so
+  // that `done` comes however the disk fares. Nothing is lost for good: the next start reads
+  // vCenter and the switches again.
+  void stop(std::function<void()> done);
 
   const SnapshotPublisher& snapshots() const { return publisher_; }
 
@@ -63,8 +72,7 @@ class GraphWriter {
   };
   // One batch between its application to the graph and the end of its store transaction.
   struct Batch {
-    std::deque<Pending> pending;
-    Snapshot before;  // to roll back to when the store refuses the batch
+    std::deque<Pending> pending;  // its flush markers (its Deltas are applied)
     GraphChanges to_write;
   };
   void enqueue(Pending pending);
@@ -77,6 +85,10 @@ class GraphWriter {
   boost::asio::steady_timer retry_timer_;
   Store& store_;
   Graph graph_;  // strand-confined
+  // Strand-confined: what failed batches applied to graph_ that the store has not taken, per
+  // key the last change, and their flush markers; written with the next batch.
+  std::map<EntityKey, ChangeType> unsaved_;
+  std::deque<Pending> unsaved_markers_;
   SnapshotPublisher publisher_;
   std::vector<Listener> listeners_;
 
@@ -85,6 +97,7 @@ class GraphWriter {
   bool draining_ = false;      // guarded by mutex_: a drain is posted or running
   bool saving_ = false;        // strand-confined: a store transaction is in flight
   bool retrying_ = false;      // strand-confined: waiting for the retry timer
+  bool stopping_ = false;      // strand-confined: stop() was called
   std::chrono::milliseconds retry_delay_{0};
 
   // The writer's thread, for store transactions only; declared last so that it is joined first.

@@ -3,15 +3,42 @@
 #include <sqlite3.h>
 
 #include <array>
+#include <chrono>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <type_traits>
 
 #include "log/log.h"
 #include "store/codec.h"
 #include "store/migrations.h"
 
 namespace vmfabric {
+
+bool StoreError::disk_full() const { return sqlite_code_ == SQLITE_FULL; }
+
+bool StoreError::retryable() const {
+  switch (sqlite_code_) {
+    case SQLITE_FULL:
+    case SQLITE_IOERR:
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+    case SQLITE_CANTOPEN:
+    case SQLITE_READONLY:
+    case SQLITE_PROTOCOL:
+    case SQLITE_NOMEM:
+      return true;
+    default:
+      return false;
+  }
+}
+
 namespace {
+
+std::int64_t unix_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 
 // The table of each entity kind; the order of AllEntities is the order owners come first.
 const char* table_of(EntityKind kind) {
@@ -103,7 +130,7 @@ class Statement {
     if (rc == SQLITE_DONE) return false;
     const std::string msg = sqlite3_errmsg(db_);
     sqlite3_reset(stmt_);
-    throw StoreError(path + ": " + msg + " (in \"" + sqlite3_sql(stmt_) + "\")");
+    throw StoreError(path + ": " + msg + " (in \"" + sqlite3_sql(stmt_) + "\")", rc & 0xff);
   }
   void run(const std::string& path) {
     step(path);
@@ -135,7 +162,9 @@ struct Store::Impl {
   mutable std::mutex mutex;
   sqlite3* db = nullptr;
   std::string path;
-  bool read_only = false;  // open_reader's connection
+  bool read_only = false;           // open_reader's connection
+  mutable std::mutex health_mutex;  // guards health (never held during a write)
+  WriteHealth health;
   // Per kind: upsert and delete, prepared once.
   std::vector<std::unique_ptr<Statement>> upserts;
   std::vector<std::unique_ptr<Statement>> deletes;
@@ -148,10 +177,10 @@ struct Store::Impl {
 
   void exec(const std::string& sql) const {
     char* err = nullptr;
-    if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+    if (const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err); rc != SQLITE_OK) {
       std::string msg = err != nullptr ? err : sqlite3_errmsg(db);
       sqlite3_free(err);
-      throw StoreError(path + ": " + msg);
+      throw StoreError(path + ": " + msg, rc & 0xff);
     }
   }
 
@@ -162,6 +191,65 @@ struct Store::Impl {
   std::string pragma(const std::string& sql) const {
     Statement s(db, sql, path);
     return s.step(path) ? s.text(0) : std::string();
+  }
+
+  // Runs the write `f` and records how it fared: a retryable failure (a full disk, I/O,
+  // locking; not a constraint, which is the caller's mistake) begins or continues an episode,
+  // a success ends one. Each end of an episode is logged once.
+  template <class F>
+  auto write(F&& f) {
+    try {
+      if constexpr (std::is_void_v<decltype(f())>) {
+        f();
+        wrote();
+      } else {
+        auto result = f();
+        wrote();
+        return result;
+      }
+    } catch (const StoreError& e) {
+      if (e.retryable()) write_failed(e);
+      throw;
+    }
+  }
+
+  void wrote() {
+    std::optional<WriteHealth::Recovery> ended;
+    {
+      std::lock_guard lock(health_mutex);
+      ended = health.succeeded(unix_ms());
+    }
+    if (ended) {
+      log::info("store.write_recovered",
+                {{"database", path},
+                 {"failed_writes", ended->failed_writes},
+                 {"failing_s", static_cast<double>(ended->failing_ms) / 1000.0}});
+    }
+  }
+
+  void write_failed(const StoreError& e) {
+    bool begins = false;
+    {
+      std::lock_guard lock(health_mutex);
+      begins = health.failed(unix_ms(), e.what(), e.disk_full());
+    }
+    if (!begins) return;
+    if (e.disk_full()) {
+      log::error("store.disk_full",
+                 {{"database", path},
+                  {"error", e.what()},
+                  {"action",
+                   "free space on the file system that holds the database; until then vmfabricd "
+                   "sends no switch change it cannot journal and retries its writes"}});
+    } else {
+      log::error("store.write_failed",
+                 {{"database", path},
+                  {"error", e.what()},
+                  {"action",
+                   "check the file system that holds the database (space, permissions, I/O "
+                   "errors); until then vmfabricd sends no switch change it cannot journal and "
+                   "retries its writes"}});
+    }
   }
 
   // Runs `f` in one transaction: committed when it returns, rolled back when it throws.
@@ -175,6 +263,12 @@ struct Store::Impl {
       sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
       throw;
     }
+  }
+
+  // A write of several statements: one transaction, recorded by write().
+  template <class F>
+  void write_transaction(F&& f) {
+    write([&] { transaction(f); });
   }
 };
 
@@ -361,7 +455,7 @@ void Store::save(const Snapshot& after, const GraphChanges& changes) {
   if (changes.empty()) return;
   std::lock_guard lock(impl_->mutex);
   Impl& db = *impl_;
-  db.transaction([&] {
+  db.write_transaction([&] {
     // Removals last-kind first (an owner's rows cascade anyway); then upserts, owners first.
     for (auto it = changes.changes.rbegin(); it != changes.changes.rend(); ++it) {
       if (it->type != ChangeType::kRemoved) continue;
@@ -462,7 +556,7 @@ std::int64_t Store::journal_begin(const JournalEntry& entry) {
   } else {
     s.bind(8, entry.actor);
   }
-  s.run(path_);
+  impl_->write([&] { s.run(path_); });
   return sqlite3_last_insert_rowid(impl_->db);
 }
 
@@ -471,11 +565,8 @@ void Store::journal_finish(std::int64_t id, JournalResult result, const std::str
   std::lock_guard lock(impl_->mutex);
   Statement s(impl_->db, "UPDATE journal SET result = ?, detail = ?, finished_ms = ? WHERE id = ?",
               path_);
-  s.bind(1, std::string(to_string(result)))
-      .bind(2, detail)
-      .bind(3, finished_ms)
-      .bind(4, id)
-      .run(path_);
+  s.bind(1, std::string(to_string(result))).bind(2, detail).bind(3, finished_ms).bind(4, id);
+  impl_->write([&] { s.run(path_); });
   if (sqlite3_changes(impl_->db) != 1) {
     throw StoreError(path_ + ": journal entry " + std::to_string(id) + " does not exist");
   }
@@ -488,7 +579,8 @@ std::size_t Store::close_interrupted_journal(std::int64_t now_ms, const std::str
               "UPDATE journal SET result = 'failed', detail = ?, finished_ms = ? "
               "WHERE result = 'pending'",
               path_);
-  s.bind(1, detail).bind(2, now_ms).run(path_);
+  s.bind(1, detail).bind(2, now_ms);
+  impl_->write([&] { s.run(path_); });
   return static_cast<std::size_t>(sqlite3_changes(impl_->db));
 }
 
@@ -539,6 +631,11 @@ std::vector<JournalEntry> Store::journal(const JournalQuery& query) const {
   return out;
 }
 
+StoreHealth Store::health() const {
+  std::lock_guard lock(impl_->health_mutex);
+  return impl_->health.state();
+}
+
 std::vector<std::string> Store::check_integrity() const {
   std::lock_guard lock(impl_->mutex);
   std::vector<std::string> problems;
@@ -558,7 +655,7 @@ std::vector<std::string> Store::check_integrity() const {
 void Store::record_created_vlans(const std::string& switch_name, const VlanSet& vlans,
                                  std::int64_t now_ms) {
   std::lock_guard lock(impl_->mutex);
-  impl_->transaction([&] {
+  impl_->write_transaction([&] {
     Statement s(impl_->db,
                 "INSERT OR IGNORE INTO created_vlans (switch, vlan, created_ms) VALUES (?, ?, ?)",
                 path_);
@@ -570,7 +667,7 @@ void Store::record_created_vlans(const std::string& switch_name, const VlanSet& 
 
 void Store::forget_created_vlans(const std::string& switch_name, const VlanSet& vlans) {
   std::lock_guard lock(impl_->mutex);
-  impl_->transaction([&] {
+  impl_->write_transaction([&] {
     Statement s(impl_->db, "DELETE FROM created_vlans WHERE switch = ? AND vlan = ?", path_);
     for (const VlanId v : vlans.ids())
       s.bind(1, switch_name).bind(2, std::int64_t{v.value}).run(path_);
@@ -599,14 +696,15 @@ void Store::add_inventory(const InventoryEntry& entry) {
       .bind(2, entry.name)
       .bind(3, entry.entry)
       .bind(4, entry.created_ms)
-      .bind(5, entry.created_by)
-      .run(path_);
+      .bind(5, entry.created_by);
+  impl_->write([&] { s.run(path_); });
 }
 
 bool Store::remove_inventory(InventoryKind kind, const std::string& name) {
   std::lock_guard lock(impl_->mutex);
   Statement s(impl_->db, "DELETE FROM inventory WHERE kind = ? AND name = ?", path_);
-  s.bind(1, std::string(to_string(kind))).bind(2, name).run(path_);
+  s.bind(1, std::string(to_string(kind))).bind(2, name);
+  impl_->write([&] { s.run(path_); });
   return sqlite3_changes(impl_->db) == 1;
 }
 
@@ -635,7 +733,8 @@ void Store::set_policy_override(const PolicyOverride& policy) {
               "?) ON CONFLICT(id) DO UPDATE SET policy = excluded.policy, updated_ms = "
               "excluded.updated_ms, updated_by = excluded.updated_by",
               path_);
-  s.bind(1, policy.policy).bind(2, policy.updated_ms).bind(3, policy.updated_by).run(path_);
+  s.bind(1, policy.policy).bind(2, policy.updated_ms).bind(3, policy.updated_by);
+  impl_->write([&] { s.run(path_); });
 }
 
 std::optional<PolicyOverride> Store::policy_override() const {
@@ -797,7 +896,7 @@ std::int64_t Store::audit_begin(const AuditRecord& record) {
   running.finished_ms.reset();
   std::lock_guard lock(impl_->mutex);
   std::int64_t id = 0;
-  impl_->transaction([&] {
+  impl_->write_transaction([&] {
     Statement s(impl_->db,
                 std::string("INSERT INTO audits (") + kAuditFields +
                     ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
@@ -813,7 +912,7 @@ std::int64_t Store::audit_begin(const AuditRecord& record) {
 void Store::audit_finish(const AuditRecord& record) {
   impl_->require_writable();
   std::lock_guard lock(impl_->mutex);
-  impl_->transaction([&] {
+  impl_->write_transaction([&] {
     Statement s(impl_->db,
                 "UPDATE audits SET started_ms = ?1, finished_ms = ?2, trigger = ?3, actor = ?4, "
                 "remediate = ?5, status = ?6, error = ?7, switches = ?8, unreadable = ?9, "
@@ -862,7 +961,8 @@ std::size_t Store::prune_audits(std::int64_t before_ms) {
   impl_->require_writable();
   std::lock_guard lock(impl_->mutex);
   Statement s(impl_->db, "DELETE FROM audits WHERE status <> 'running' AND started_ms < ?", path_);
-  s.bind(1, before_ms).run(path_);
+  s.bind(1, before_ms);
+  impl_->write([&] { s.run(path_); });
   return static_cast<std::size_t>(sqlite3_changes(impl_->db));
 }
 
@@ -873,7 +973,8 @@ std::size_t Store::abandon_running_audits(std::int64_t now_ms, const std::string
               "UPDATE audits SET status = 'failed', finished_ms = ?, error = ? "
               "WHERE status = 'running'",
               path_);
-  s.bind(1, now_ms).bind(2, error).run(path_);
+  s.bind(1, now_ms).bind(2, error);
+  impl_->write([&] { s.run(path_); });
   return static_cast<std::size_t>(sqlite3_changes(impl_->db));
 }
 
@@ -881,7 +982,7 @@ void Store::save_baseline(const std::string& switch_name,
                           const std::map<std::string, VlanSet>& interfaces) {
   impl_->require_writable();
   std::lock_guard lock(impl_->mutex);
-  impl_->transaction([&] {
+  impl_->write_transaction([&] {
     Statement del(impl_->db, "DELETE FROM baseline WHERE switch = ?", path_);
     del.bind(1, switch_name).run(path_);
     Statement ins(impl_->db, "INSERT INTO baseline (switch, interface, vlans) VALUES (?, ?, ?)",

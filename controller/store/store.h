@@ -18,12 +18,24 @@
 #include "model/error.h"
 #include "model/finding.h"
 #include "store/migrations.h"
+#include "store/write_health.h"
 
 namespace vmfabric {
 
 class StoreError : public Error {
  public:
-  using Error::Error;
+  // `sqlite_code`: SQLite's primary result code when SQLite refused (0: vmfabric did).
+  explicit StoreError(const std::string& what, int sqlite_code = 0)
+      : Error(what), sqlite_code_(sqlite_code) {}
+  int sqlite_code() const { return sqlite_code_; }
+  // SQLite answered SQLITE_FULL: the file system holding the database has no space left.
+  bool disk_full() const;
+  // SQLite refused for what the database's file or its disk went through (full, I/O, locked),
+  // not for what was asked (a constraint) or a bug: the same write may succeed later.
+  bool retryable() const;
+
+ private:
+  int sqlite_code_ = 0;
 };
 
 enum class JournalResult { kPending, kApplied, kFailed, kAborted };
@@ -184,6 +196,11 @@ class Store {
 
   // `PRAGMA integrity_check` and `foreign_key_check`: empty when healthy, else the problems.
   std::vector<std::string> check_integrity() const;
+
+  // How this connection's writes fare (thread-safe; never waits for a write in progress). The
+  // first failed write of an episode is logged (store.disk_full or store.write_failed, naming
+  // the file and what to do), the write that ends it too (store.write_recovered).
+  StoreHealth health() const;
 
  private:
   struct Impl;

@@ -194,6 +194,15 @@ void graph_metrics(Exposition& x, const Snapshot& g, std::int64_t now_ms) {
   }
 }
 
+void store_metrics(Exposition& x, const StoreHealth& s) {
+  x.family("vmfabric_store_write_errors_total", "counter",
+           "Writes to the database that failed (a full disk, I/O errors); each is retried.");
+  x.sample("vmfabric_store_write_errors_total", {}, number(s.write_errors));
+  x.family("vmfabric_store_writable", "gauge",
+           "0 from a failed write to the database until a write succeeds again, else 1.");
+  x.sample("vmfabric_store_writable", {}, s.writable ? "1" : "0");
+}
+
 void reconciler_metrics(Exposition& x, const reconcile::ReconcilerStats& s) {
   x.family("vmfabric_plans_total", "counter",
            "VLAN plans made by the reconciler: from scratch (full) or for VM and vNIC changes "
@@ -342,6 +351,7 @@ std::string render_metrics(const MetricsInput& input) {
   Exposition x;
   graph_metrics(x, *input.graph, input.now_ms);
   if (input.reconciler) reconciler_metrics(x, *input.reconciler);
+  if (input.store) store_metrics(x, *input.store);
   if (input.audits) audit_metrics(x, *input.audits);
   request_metrics(x, input.requests);
   eapi_metrics(x, input.eapi);

@@ -19,6 +19,7 @@
 #include "northbound/events/events.h"
 #include "reconcile/reconciler.h"
 #include "southbound/eapi_stats.h"
+#include "store/write_health.h"
 
 namespace vmfabric::northbound::api {
 
@@ -58,6 +59,8 @@ struct MetricsInput {
   std::optional<events::HubStats> events;
   // The eAPI requests to each switch that made one.
   std::vector<southbound::EapiSwitchStats> eapi;
+  // Nothing when there is no database writer (its families are left out).
+  std::optional<StoreHealth> store;
   // Unix milliseconds now: how old each vCenter's last update is.
   std::int64_t now_ms = 0;
 };

@@ -41,7 +41,18 @@ void Endpoints::add_to(router::Router& r) {
   using auth::Role;
   r.add_public("GET", "/healthz", [this](const Call& c) {
     c.query.only({});
-    return ok({{"status", "ok"}, {"graph_version", source_.graph()->version()}});
+    json body = {{"status", "ok"}, {"graph_version", source_.graph()->version()}};
+    // Degraded, not down (still 200): a restart would not give the disk space back.
+    if (const std::optional<StoreHealth> store = source_.store_health()) {
+      body["store"] = {{"writable", store->writable}, {"write_errors", store->write_errors}};
+      if (!store->writable) {
+        body["status"] = "degraded";
+        body["store"]["disk_full"] = store->disk_full;
+        body["store"]["failing_since_ms"] = store->failing_since_ms;
+        body["store"]["error"] = store->error;
+      }
+    }
+    return ok(body);
   });
   // Prometheus scrapes with a viewer token (bearer_token_file in its scrape config).
   r.add("GET", "/metrics", Role::kViewer, [this](const Call& c) {
@@ -57,6 +68,7 @@ void Endpoints::add_to(router::Router& r) {
     if (const events::EventHub* hub = source_.events()) input.events = hub->stats();
     input.eapi = source_.eapi_stats();
     input.now_ms = source_.now_ms();
+    input.store = source_.store_health();
     http::Response response;
     response.status = 200;
     response.set("Content-Type", kMetricsContentType);

@@ -81,6 +81,9 @@ class ApiSource {
     (void)out;
     return false;
   }
+  // How the database's writes fare, for /healthz and /metrics; nothing (the default) when there
+  // is no database writer.
+  virtual std::optional<StoreHealth> store_health() const { return std::nullopt; }
 };
 
 // Where a vNIC or vmknic is connected: the portgroup and the VLANs it carries.

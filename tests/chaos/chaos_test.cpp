@@ -4,6 +4,8 @@
 // while faults strike. Each case ends converged, with an audit of 0 findings and nothing lost:
 // every session vmfabric committed on a switch is in its journal (it journals before it sends)
 // and no entry is left pending. Each case prints one row of the campaign's summary table.
+#include <sqlite3.h>
+
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <chrono>
@@ -15,6 +17,7 @@
 #include <thread>
 
 #include "lab.h"
+#include "support/small_tmpfs.h"
 
 using namespace vmfabric::testing;
 using namespace std::chrono_literals;
@@ -116,6 +119,39 @@ std::uint64_t newest_commit(E2eLab& lab) {
     }
   }
   return seq;
+}
+
+json healthz(E2eLab& lab) { return json::parse(lab.api_get("/healthz", "").body); }
+
+// The `PRAGMA integrity_check` of the database at `path`, read through a connection of its own:
+// "ok" when healthy.
+std::string integrity_check(const std::string& path) {
+  sqlite3* db = nullptr;
+  std::string result;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+    sqlite3_exec(
+        db, "PRAGMA integrity_check",
+        [](void* out, int, char** values, char**) {
+          auto& text = *static_cast<std::string*>(out);
+          text += (text.empty() ? "" : "; ") + std::string(values[0] ? values[0] : "NULL");
+          return 0;
+        },
+        &result, nullptr);
+  }
+  if (result.empty()) result = std::string("cannot check: ") + sqlite3_errmsg(db);
+  sqlite3_close(db);
+  return result;
+}
+
+// vmfabricd's log lines so far that contain `needle`.
+std::vector<std::string> log_lines(E2eLab& lab, const std::string& needle) {
+  // Reads what it logged until now: a line it never logs, awaited briefly.
+  lab.controller().wait_for_stderr("\x01", 200ms);
+  std::vector<std::string> out;
+  for (const std::string& line : lab.controller().stderr_lines()) {
+    if (line.find(needle) != std::string::npos) out.push_back(line);
+  }
+  return out;
 }
 
 }  // namespace
@@ -244,4 +280,86 @@ TEST_CASE("while vCenter is down nothing is pruned and after it is back the fabr
   // Back with web-1 on esx-a1 (the topology's inventory): as if it moved back during the outage.
   lab.start_vcenter();
   print_row("vCenter down after a move", 1, settle_and_check(lab, "esx-a1.lab.local"));
+}
+
+TEST_CASE("a full disk under the database holds switch changes until space is back") {
+  SmallTmpfs disk("24m");  // declared before the lab: unmounted after vmfabricd stopped
+  E2eLab::Options options = cabled_lab();
+  options.database_dir = disk.path();
+  options.log_level = "debug";  // to count the changes held back (reconcile.journal_failed)
+  E2eLab lab(options);
+  REQUIRE(lab.standard_plan_applied());
+  // web-1 moves to esx-b1: 120 is added there at once, and pruned from esx-a1's uplinks once
+  // the 2 s hold-down ends, with the disk full by then: a change to journal before it is sent.
+  lab.vcenter().client({"migrate", "web-1", "esx-b1.lab.local"});
+  REQUIRE(lab.eventually([&] {
+    return lab.allows("leaf1a", "Ethernet12", 120) && lab.allows("leaf1b", "Ethernet12", 120);
+  }));
+  const std::uint64_t seq_before = newest_commit(lab);
+  const std::size_t filler = disk.fill();
+  const auto full_at = std::chrono::steady_clock::now();
+
+  // While the disk is full, web-1 moves back: a graph batch to write first.
+  auto move = std::async(std::launch::async, [&lab] {
+    lab.vcenter().client({"migrate", "web-1", "esx-a1.lab.local"});
+  });
+  // vmfabricd shows it, and keeps retrying: the graph's batch, and the prune once its
+  // hold-down ended, twice on each leaf (neither journaled nor sent).
+  CHECK(lab.eventually([&] {
+    const json h = healthz(lab);
+    return h.at("status") == "degraded" && h.at("store").at("write_errors").get<int>() >= 4 &&
+           log_lines(lab, "event=reconcile.journal_failed").size() >= 4;
+  }));
+  move.get();
+  const json degraded = healthz(lab);
+  INFO(degraded.dump());
+  CHECK(degraded.at("store").at("disk_full") == true);
+  CHECK(lab.api_get("/metrics").body.find("\nvmfabric_store_writable 0\n") != std::string::npos);
+  // Whatever was committed on a switch meanwhile was journaled first (settle_and_check).
+  std::size_t committed_while_full = 0;
+  for (const std::string& sw : lab.fabric().switch_names()) {
+    for (const json& commit : lab.fabric().journal(sw)) {
+      if (commit.at("seq").get<std::uint64_t>() > seq_before) ++committed_while_full;
+    }
+  }
+  CHECK(lab.allows("leaf1a", "Port-Channel11", 120));  // the prune waits
+  const std::size_t held_back = log_lines(lab, "event=reconcile.journal_failed").size();
+  const auto full_for = std::chrono::steady_clock::now() - full_at;
+
+  disk.free_space();
+  const auto freed_at = std::chrono::steady_clock::now();
+  CHECK(lab.eventually([&] { return healthz(lab).at("status") == "ok"; }));
+  const auto writable_after = std::chrono::steady_clock::now() - freed_at;
+  CHECK(lab.eventually([&] {
+    return follows_web1(lab, "leaf1a", "esx-a1.lab.local") &&
+           follows_web1(lab, "leaf1b", "esx-a1.lab.local");
+  }));
+  const auto converged_after = std::chrono::steady_clock::now() - freed_at;
+  const Outcome outcome = settle_and_check(lab, "esx-a1.lab.local");
+  CHECK(integrity_check(lab.database()) == "ok");
+
+  // One line when the episode began, one when it ended: not one per retry.
+  const std::vector<std::string> full_lines = log_lines(lab, "event=store.disk_full");
+  const std::vector<std::string> recovered_lines = log_lines(lab, "event=store.write_recovered");
+  CHECK(full_lines.size() == 1);
+  CHECK(recovered_lines.size() == 1);
+  CHECK(log_lines(lab, "event=store.write_failed").empty());
+  for (const std::string& line : full_lines) {
+    CHECK(line.find("database=" + lab.database()) != std::string::npos);
+  }
+  const auto ms = [](auto d) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
+  };
+  std::cout << "chaos disk full: filler " << filler / 1024 << " KiB, full for " << ms(full_for)
+            << " ms, commits while full " << committed_while_full
+            << ", switch changes held back (not journaled, not sent) " << held_back << ", writable "
+            << ms(writable_after) << " ms and converged " << ms(converged_after)
+            << " ms after space was back" << std::endl;
+  for (const std::string& line : log_lines(lab, "level=error")) {
+    std::cout << "chaos disk full: log: " << line << std::endl;
+  }
+  for (const std::string& line : recovered_lines) {
+    std::cout << "chaos disk full: log: " << line << std::endl;
+  }
+  print_row("database disk full during moves", 2, outcome);
 }

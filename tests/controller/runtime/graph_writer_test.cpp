@@ -1,9 +1,10 @@
 // GraphWriter: ordered application of Deltas from many threads, persistence of every batch,
-// rejected deltas dropped alone, and store failures rolled back and retried without loss.
+// rejected deltas dropped alone, and store failures held unpublished and retried without loss.
 #include "runtime/graph_writer.h"
 
 #include <sqlite3.h>
 
+#include <atomic>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <catch2/catch.hpp>
@@ -12,6 +13,7 @@
 
 #include "log/log.h"
 #include "support/fixtures.h"
+#include "support/small_tmpfs.h"
 #include "support/temp_dir.h"
 
 using namespace vmfabric;
@@ -126,7 +128,7 @@ TEST_CASE("a rejected delta is logged and dropped alone", "[runtime][graph_write
   REQUIRE(found);
 }
 
-TEST_CASE("a batch the store cannot write is rolled back and retried until it lands",
+TEST_CASE("a batch the store cannot write is held unpublished and retried until it lands",
           "[runtime][graph_writer]") {
   testing::TempDir dir;
   const std::string path = dir.file("w.db");
@@ -154,7 +156,7 @@ TEST_CASE("a batch the store cannot write is rolled back and retried until it la
     GraphWriter writer(runner.io.get_executor(), *store, Graph{});
     writer.submit(testing::synthetic_inventory({}), "inventory");
     REQUIRE(failed.get_future().wait_for(60s) == std::future_status::ready);
-    // Rolled back: readers never saw a graph that is not in the database.
+    // Unpublished: readers never saw a graph that is not in the database.
     REQUIRE(writer.snapshots().latest()->count<Vm>() == 0);
     REQUIRE(sqlite3_exec(blocker, "ROLLBACK", nullptr, nullptr, nullptr) == SQLITE_OK);
     flush(writer);
@@ -167,4 +169,68 @@ TEST_CASE("a batch the store cannot write is rolled back and retried until it la
   for (const auto& l : logs)
     recovered = recovered || l.find("event=store.write_recovered") != std::string::npos;
   REQUIRE(recovered);
+}
+
+TEST_CASE(
+    "while the disk is full batches are held as their net changes and land once space is back",
+    "[runtime][graph_writer]") {
+  testing::SmallTmpfs disk("4m");
+  const std::string path = disk.file("w.db");
+  auto store = Store::open(path);
+  Runner runner;
+  GraphWriter writer(runner.io.get_executor(), *store, Graph{});
+  std::atomic<int> batches{0};
+  writer.subscribe([&](const GraphChanges&, const Snapshot&) { ++batches; });
+  Delta vc;
+  VCenter center;
+  center.id = VCenterId("vc1");
+  vc.upsert(center);
+  writer.submit(std::move(vc), "test");
+  flush(writer);
+  const int before = batches;
+
+  disk.fill();
+  // 200 deltas toggling the same 10 VMs: the writer keeps their net effect (10 VMs), not them.
+  for (int round = 0; round < 200; ++round) {
+    Delta d;
+    for (int v = 0; v < 10; ++v) {
+      d.upsert(make_vm("vm-" + std::to_string(v),
+                       round % 2 == 0 ? PowerState::kPoweredOn : PowerState::kPoweredOff));
+    }
+    writer.submit(std::move(d), "vcenter");
+  }
+  const auto deadline = std::chrono::steady_clock::now() + 30s;
+  while (store->health().write_errors < 2 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(10ms);  // polls the retries' count: no notification exists
+  }
+  REQUIRE(store->health().write_errors >= 2);
+  REQUIRE_FALSE(store->health().writable);
+  REQUIRE(store->health().disk_full);
+  REQUIRE(writer.snapshots().latest()->count<Vm>() == 0);  // nothing published meanwhile
+  REQUIRE(batches == before);
+
+  disk.free_space();
+  flush(writer);
+  CHECK(batches == before + 1);  // one batch: every delta held while the disk was full
+  const auto snap = writer.snapshots().latest();
+  REQUIRE(snap->count<Vm>() == 10);
+  for (const Vm& vm : snap->all<Vm>()) CHECK(vm.power == PowerState::kPoweredOff);  // round 199
+  CHECK(store->health().writable);
+  CHECK(testing::diff(reload(path).current(), *snap) == "");
+  CHECK(store->check_integrity().empty());
+}
+
+TEST_CASE("stopping while the disk is full drops what the store refuses instead of waiting",
+          "[runtime][graph_writer]") {
+  testing::SmallTmpfs disk("4m");
+  auto store = Store::open(disk.file("w.db"));
+  Runner runner;
+  GraphWriter writer(runner.io.get_executor(), *store, Graph{});
+  disk.fill();
+  writer.submit(testing::synthetic_inventory({}), "inventory");
+  std::promise<void> stopped;
+  writer.stop([&] { stopped.set_value(); });
+  REQUIRE(stopped.get_future().wait_for(30s) == std::future_status::ready);
+  CHECK(store->health().disk_full);
+  CHECK(writer.snapshots().latest()->count<Vm>() == 0);  // never published
 }
