@@ -116,6 +116,7 @@ void Inventory::apply_update(const ObjectUpdate& update, Touched& touched) {
       set(object.values, change.path, std::monostate{});
     }
   }
+  object.values.shrink_to_fit();  // kept for every object: no growth slack
   if (kind == ObjectKind::kDvs) {
     std::erase_if(dvs_by_uuid_, [&moref](const auto& entry) { return entry.second == moref; });
     if (const std::string* uuid = dvs_uuid(object)) dvs_by_uuid_[*uuid] = moref;

@@ -17,7 +17,6 @@
 // Every switch costs vmfabricd and the emulator a few file descriptors (listening socket,
 // connections); the soft RLIMIT_NOFILE is raised for this process and so for its children when
 // it is below what N switches need.
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -34,6 +33,7 @@
 
 #include "bench_support.h"
 #include "lab.h"
+#include "scenario.h"
 
 using namespace vmfabric::testing;
 using namespace std::chrono_literals;
@@ -41,21 +41,6 @@ using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-
-// Raises the soft limit on open files to at least `need` (up to the hard limit); false when the
-// hard limit is below `need`.
-bool raise_fd_limit(rlim_t need) {
-  rlimit limit{};
-  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return false;
-  if (limit.rlim_cur >= need) return true;
-  const rlim_t before = limit.rlim_cur;
-  limit.rlim_cur = std::min(need, limit.rlim_max);
-  if (::setrlimit(RLIMIT_NOFILE, &limit) != 0) return false;
-  std::printf("  (raised the soft open-files limit from %llu to %llu for the switches)\n",
-              static_cast<unsigned long long>(before),
-              static_cast<unsigned long long>(limit.rlim_cur));
-  return limit.rlim_cur >= need;
-}
 
 // "2026-11-26T02:00:00.123Z" -> unix ms.
 std::int64_t unix_ms(const std::string& iso) {
@@ -68,37 +53,6 @@ std::int64_t unix_ms(const std::string& iso) {
   tm.tm_year -= 1900;
   tm.tm_mon -= 1;
   return static_cast<std::int64_t>(::timegm(&tm)) * 1000 + millis;
-}
-
-// A line of /proc/PID/status ("VmHWM:    123456 kB") in MiB; nothing when absent.
-std::optional<double> proc_status_mib(int pid, const std::string& field) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  for (std::string line; std::getline(in, line);) {
-    if (line.starts_with(field + ":")) return std::atof(line.c_str() + field.size() + 1) / 1024;
-  }
-  return std::nullopt;
-}
-
-// The CPU time (user + system) process `pid` used so far, in seconds.
-double cpu_s(int pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  // After "PID (comm) ": state, then 10 fields before utime and stime (proc(5)).
-  std::istringstream fields(stat.substr(stat.rfind(')') + 2));
-  std::string skip;
-  for (int i = 0; i < 11; ++i) fields >> skip;
-  double user = 0, system = 0;
-  fields >> user >> system;
-  return (user + system) / static_cast<double>(::sysconf(_SC_CLK_TCK));
-}
-
-std::string load_average() {
-  std::ifstream in("/proc/loadavg");
-  double one = 0, five = 0, fifteen = 0;
-  in >> one >> five >> fifteen;
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.2f %.2f %.2f", one, five, fifteen);
-  return buf;
 }
 
 // eAPI requests the emulator served, over every switch.
@@ -143,7 +97,7 @@ int main(int argc, char** argv) {
       switches, kBenchSpines, leaves, latency_ms, audits);
   // vmfabricd: a connection per switch (two while an audit reads it next to the poller);
   // the emulator: a listening socket and the accepted connections per switch.
-  const rlim_t fds_needed = 4 * static_cast<rlim_t>(switches) + 256;
+  const unsigned long fds_needed = 4 * static_cast<unsigned long>(switches) + 256;
   if (!raise_fd_limit(fds_needed)) {
     std::fprintf(stderr,
                  "audit_bench: %d switches need %llu open files; raise the hard limit "
@@ -180,8 +134,8 @@ int main(int argc, char** argv) {
   for (int i = 0; i < audits; ++i) {
     AuditRow row;
     const long requests_before = eapi_requests(lab.fabric());
-    const double controller_cpu_before = cpu_s(lab.controller().pid());
-    const double emulator_cpu_before = cpu_s(lab.fabric().process().pid());
+    const double controller_cpu_before = process_cpu_s(lab.controller().pid());
+    const double emulator_cpu_before = process_cpu_s(lab.fabric().process().pid());
     const auto start = Clock::now();
     try {
       const json audit = lab.run_audit(timeout);
@@ -202,14 +156,14 @@ int main(int argc, char** argv) {
       row.wall_s = std::chrono::duration<double>(Clock::now() - start).count();
       row.error = e.what();
     }
-    row.controller_cpu_s = cpu_s(lab.controller().pid()) - controller_cpu_before;
-    row.emulator_cpu_s = cpu_s(lab.fabric().process().pid()) - emulator_cpu_before;
+    row.controller_cpu_s = process_cpu_s(lab.controller().pid()) - controller_cpu_before;
+    row.emulator_cpu_s = process_cpu_s(lab.fabric().process().pid()) - emulator_cpu_before;
     row.calls_per_switch =
         static_cast<double>(eapi_requests(lab.fabric()) - requests_before) / switches;
     rows.push_back(row);
   }
-  const std::optional<double> peak_mib = proc_status_mib(lab.controller().pid(), "VmHWM");
-  const std::optional<double> eos_peak_mib = proc_status_mib(lab.fabric().process().pid(), "VmHWM");
+  const double peak_mib = process_memory_mib(lab.controller().pid(), "VmHWM");
+  const double eos_peak_mib = process_memory_mib(lab.fabric().process().pid(), "VmHWM");
 
   std::vector<double> walls;
   bool ok = true;
@@ -236,8 +190,8 @@ int main(int argc, char** argv) {
   ok = ok && median <= target_s;
   std::printf("  %-28s %.2f s (target <= %.1f s)\n", "median wall time", median, target_s);
   std::printf("  %-28s %s\n", "findings by kind (last)", rows.back().counts.dump().c_str());
-  std::printf("  %-28s %.1f MiB (emulator: %.1f MiB)\n", "vmfabricd peak RSS (VmHWM)",
-              peak_mib.value_or(-1), eos_peak_mib.value_or(-1));
+  std::printf("  %-28s %.1f MiB (emulator: %.1f MiB)\n", "vmfabricd peak RSS (VmHWM)", peak_mib,
+              eos_peak_mib);
   std::printf("  %-28s %s (1/5/15 min; at start %s)\n", "load average at end",
               load_average().c_str(), load_before.c_str());
   std::printf("  result: %s\n", ok ? "PASS" : "FAIL");

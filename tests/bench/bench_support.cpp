@@ -1,5 +1,7 @@
 #include "bench_support.h"
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -13,6 +15,19 @@ double bench_option(int argc, char** argv, const std::string& name, double fallb
     if (argv[i] == name) return std::atof(argv[i + 1]);
   }
   return fallback;
+}
+
+bool raise_fd_limit(unsigned long need) {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return false;
+  if (limit.rlim_cur >= need) return true;
+  const rlim_t before = limit.rlim_cur;
+  limit.rlim_cur = std::min(static_cast<rlim_t>(need), limit.rlim_max);
+  if (::setrlimit(RLIMIT_NOFILE, &limit) != 0) return false;
+  std::printf("  (raised the soft open-files limit from %llu to %llu for the switches)\n",
+              static_cast<unsigned long long>(before),
+              static_cast<unsigned long long>(limit.rlim_cur));
+  return limit.rlim_cur >= need;
 }
 
 json spine_leaf_fabric(int leaves) {

@@ -10,6 +10,11 @@ namespace vmfabric::testing {
 // The value after `name` on the command line ("--switches 50"), or `fallback`.
 double bench_option(int argc, char** argv, const std::string& name, double fallback);
 
+// Raises this process's soft limit on open files (inherited by the lab's processes) to at least
+// `need`, up to the hard limit; false when the hard limit is below `need`. Every emulated switch
+// costs vmfabricd and the emulator a few file descriptors.
+bool raise_fd_limit(unsigned long need);
+
 constexpr int kBenchSpines = 4;
 inline std::string bench_spine(int i) { return "spine" + std::to_string(i + 1); }
 inline std::string bench_leaf(int i) { return "leaf" + std::to_string(i + 1); }

@@ -64,7 +64,7 @@ E2eLab::E2eLab(Options options) : options_(std::move(options)) {
   }
   if (options_.vcenter) {
     vcsim_options_.topology = options_.topology;
-    vcsim_options_.vmotion_delay = "1500ms";
+    vcsim_options_.vmotion_delay = options_.vmotion_delay;
     vcsim_ = std::make_unique<Vcsim>(vcsim_options_);
     vcsim_options_.port = vcsim_->port();  // start_vcenter() comes back on the same URL
   }
@@ -87,8 +87,11 @@ E2eLab::E2eLab(Options options) : options_(std::move(options)) {
                         {"username", "svc-vmfabric"},
                         {"password_env", "VMFABRIC_E2E_VC_PASSWORD"}});
   }
+  database_ = options_.database_dir.empty() ? dir_.file("vmfabric.db")
+                                            : options_.database_dir + "/vmfabric.db";
   const json config = {
-      {"database", dir_.file("vmfabric.db")},
+      {"database", database_},
+      {"log_level", options_.log_level},
       {"vcenters", vcenters},
       {"switches", switches},
       {"api",

@@ -43,6 +43,11 @@ class E2eLab {
     // false: no vCenter simulator and no vCenter in the config (then vcenter() must not be
     // called); for runs about the switches alone.
     bool vcenter = true;
+    std::string vmotion_delay = "1500ms";  // how long the simulator's host migrations take
+    std::string log_level = "info";        // vmfabricd's; "debug" logs each update's hops
+    // The directory of vmfabricd's database (vmfabric.db, with its -wal and -shm beside it);
+    // empty: the lab's own temporary directory.
+    std::string database_dir;
   };
   explicit E2eLab(Options options);
   ~E2eLab();
@@ -62,6 +67,9 @@ class E2eLab {
   // SIGKILL (a crash: nothing is flushed or closed), and waits until it is gone.
   void kill_controller();
   ChildProcess& controller() { return *controller_; }
+
+  // vmfabricd's database file, as the config names it.
+  const std::string& database() const { return database_; }
 
   // The API of the running vmfabricd (plain HTTP on 127.0.0.1) and the lab's viewer token.
   std::uint16_t api_port() const { return api_port_; }
@@ -115,6 +123,7 @@ class E2eLab {
   std::unique_ptr<EosEmulator> eos_;
   std::unique_ptr<ChildProcess> controller_;
   std::string config_file_;
+  std::string database_;
   std::uint16_t api_port_ = 0;
   std::string api_token_;
   std::string operator_token_;  // made by the first operator_token()

@@ -1,0 +1,702 @@
+// system_bench: the whole controller the way an operator judges it (issue 10). Each scenario runs
+// the vCenter simulator harness, the EOS fabric emulator and vmfabricd (an E2eLab) on a generated
+// lab (system_lab.h) and times every hop of a change from the clocks of the processes involved
+// (all on this host):
+//   sent       the harness's client sent the vSphere request (storm / vmotion-storm output)
+//   emitted    the vCenter task completed, so the simulator emitted the property update
+//   parsed     vmfabricd parsed the update and queued it for the graph (`vcenter.update`, debug)
+//   persisted  the graph batch holding it was committed to SQLite (`graph.batch_saved`, debug)
+//   planned    the reconcile cycle that planned the switch change started (in the session name)
+//   eAPI sent  the change was journaled and handed to the switch's agent (`reconcile.apply`)
+//   committed  the emulated switch committed the configuration session (emulator journal)
+// vmfabricd logs with millisecond timestamps: a hop shorter than a millisecond shows as 0 or 1.
+//
+//   system_bench vm-change [--lab generated|standard] [--switches 200] [--vms 10000]
+//                          [--events 200] [--interval-ms 50] [--latency-ms 5.5]
+//   system_bench vmotion   [--switches 200] [--vms 10000] [--moves 800] [--seconds 10]
+//                          [--vmotion-delay-ms 1000] [--latency-ms 5.5] [--seed N]
+//   system_bench sync      [--switches 200] [--vms 40000] [--baseline-vms 0]
+//   system_bench wide-vlan [--switches 1000] [--vms 1000] [--latency-ms 5.5]
+//   system_bench topology  [--switches 200] [--vms 10000]   (prints the generated lab, e.g. for
+//                                                            deploy/lab --topology FILE)
+//
+// vm-change: a DV portgroup used by one VM (vm-bench on esx-0; dv-web on the standard lab) gets a
+// new VLAN --events times, one change every --interval-ms (`storm`); an event's latency is sent ->
+// committed on the VM's leaf port (or a later event's VLAN: vmfabricd is level-triggered and
+// vCenter may coalesce changes). Targets: p50 <= 15 ms, p99 <= 50 ms.
+// vmotion: --moves VMs (distinct, seeded) each move to another host of their cluster, spread
+// evenly over --seconds (`vmotion-storm`), each migration taking --vmotion-delay-ms. A move is
+// late when its VLAN was not on both of the destination host's leaf ports when it completed.
+// Targets: zero late moves; p99 of sent -> VLAN on the destination <= 250 ms.
+// sync: vmfabricd starts on an empty database next to a vCenter of --vms VMs; initial sync is
+// vmfabricd starting -> the vCenter in sync (all VMs in the graph); then vCenter restarts
+// (reconnect and resync) and vmfabricd restarts on its database (resync): each must write
+// nothing to the switches (zero configuration sessions). Memory per VM: vmfabricd's resident
+// memory after the sync minus that of the same lab with --baseline-vms VMs, per VM.
+// Targets: initial sync and resync <= 10 s, 0 sessions, <= 1.5 KB per VM.
+// wide-vlan: the DV portgroup of every host's vMotion vmknic gets a new VLAN, which every switch
+// needs; sent -> the last switch committed. Target <= 2 s.
+// Switch polls are slow (every 10 s; 30 s at 1,000 switches) so that they add little noise;
+// removals wait an hour (prune delay) so that none runs during a measurement. Prints a table per
+// scenario; exits 1 when a target is missed or a check fails.
+#include <sys/types.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <fstream>
+#include <future>
+#include <map>
+#include <optional>
+#include <random>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "bench_support.h"
+#include "lab.h"
+#include "model/vlan_set.h"
+#include "scenario.h"
+#include "system_lab.h"
+
+using namespace vmfabric;
+using namespace vmfabric::testing;
+using namespace std::chrono_literals;
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+constexpr int kFirstStormVlan = 2000;
+
+double unix_now_ms() {
+  return static_cast<double>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                 std::chrono::system_clock::now().time_since_epoch())
+                                 .count()) /
+         1000;
+}
+
+double seconds_since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+std::string text_option(int argc, char** argv, const std::string& name, const std::string& dflt) {
+  for (int i = 1; i + 1 < argc; ++i) {
+    if (argv[i] == name) return argv[i + 1];
+  }
+  return dflt;
+}
+
+std::string fmt(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
+
+// A generated lab of `switches` switches (4 spines, the rest leaves in pairs) and `vms` VMs;
+// hosts: 4 per leaf pair up to 200 switches, 1 above.
+SystemLabShape shape_of(int switches, int vms) {
+  SystemLabShape s;
+  s.leaves = (switches - kBenchSpines) / 2 * 2;
+  if (s.leaves < 2)
+    throw std::invalid_argument("--switches must be at least " + std::to_string(kBenchSpines + 2));
+  s.hosts_per_pair = switches <= 200 ? 4 : 1;
+  s.vms = vms;
+  return s;
+}
+
+// The running lab of a scenario, with what its setup took.
+struct Running {
+  TempDir dir;
+  bool generated = false;  // else the tests' standard lab
+  SystemLabShape shape;
+  std::unique_ptr<E2eLab> lab;
+  double setup_s = 0;
+};
+
+json vcenter_status(E2eLab& lab) {
+  const auto r = lab.api_get("/api/v1/vcenters");
+  if (r.status != 200) return json::object();
+  const json page = json::parse(r.body);
+  return page.at("items").empty() ? json::object() : page.at("items")[0];
+}
+
+bool in_sync(E2eLab& lab) { return vcenter_status(lab).value("in_sync", false); }
+
+// Starts the lab of `shape` (or the tests' standard lab); returns once vmfabricd is ready.
+std::unique_ptr<Running> launch(const std::optional<SystemLabShape>& shape, int poll_s,
+                                const std::string& vmotion_delay = "1500ms") {
+  auto run = std::make_unique<Running>();
+  E2eLab::Options options;
+  int switches = 6;
+  if (shape) {
+    run->generated = true;
+    run->shape = *shape;
+    switches = kBenchSpines + shape->leaves;
+    options.topology = run->dir.file("lab.json");
+    std::ofstream(options.topology) << system_lab(*shape).dump();
+  } else {
+    options.adjust_topology = cable_every_pnic_with_lldp;
+  }
+  if (!raise_fd_limit(4 * static_cast<unsigned long>(switches) + 256)) {
+    throw std::runtime_error(std::to_string(switches) +
+                             " switches need more open files than the hard limit (ulimit -Hn)");
+  }
+  options.prune_delay_s = 3600;
+  options.poll_interval_s = poll_s;
+  options.log_level = "debug";
+  options.vmotion_delay = vmotion_delay;
+  run->lab = std::make_unique<E2eLab>(options);
+  return run;
+}
+
+// launch(), then waits until vmfabricd is in sync and has nothing left to do.
+std::unique_ptr<Running> start(const std::optional<SystemLabShape>& shape, int poll_s,
+                               const std::string& vmotion_delay = "1500ms") {
+  const auto t0 = Clock::now();
+  auto run = launch(shape, poll_s, vmotion_delay);
+  E2eLab& lab = *run->lab;
+  if (!lab.eventually([&] { return in_sync(lab); }, 300s)) {
+    throw std::runtime_error("vmfabricd did not get in sync with vCenter within 300 s");
+  }
+  lab.wait_quiet(std::chrono::seconds(10 * poll_s + 300));
+  run->setup_s = seconds_since(t0);
+  return run;
+}
+
+// The storm's output: one line per change.
+struct StormLine {
+  int vlan = 0;
+  double sent_ms = 0, done_ms = 0;
+};
+
+std::vector<StormLine> run_storm(E2eLab& lab, const std::string& portgroup, int first_vlan,
+                                 int count, double interval_ms) {
+  const double storm_s = count * interval_ms / 1000;
+  // On another thread: meanwhile this one keeps reading vmfabricd's log (in eventually()), else
+  // its stderr pipe fills and the daemon blocks on logging.
+  auto storm = std::async(std::launch::async, [&] {
+    return lab.vcenter().client({"storm", "--portgroup", portgroup, "--first-vlan",
+                                 std::to_string(first_vlan), "--count", std::to_string(count),
+                                 "--interval", fmt(interval_ms) + "ms", "--timeout",
+                                 fmt(storm_s + 120) + "s"});
+  });
+  if (!lab.eventually([&] { return storm.wait_for(0s) == std::future_status::ready; },
+                      std::chrono::seconds(static_cast<int>(storm_s) + 180))) {
+    throw std::runtime_error("the storm did not finish");
+  }
+  std::vector<StormLine> out;
+  std::istringstream lines(storm.get());
+  for (std::string line; std::getline(lines, line);) {
+    if (line.empty()) continue;
+    const json j = json::parse(line);
+    out.push_back({j["vlan"].get<int>(),
+                   static_cast<double>(j["sent_ns"].get<std::int64_t>()) / 1e6,
+                   static_cast<double>(j["done_ns"].get<std::int64_t>()) / 1e6});
+  }
+  return out;
+}
+
+// Waits until no commit came for `quiet` (switches are pushed as they are planned), at most
+// `timeout`; returns the journal since `since`.
+std::vector<json> settle(E2eLab& lab, std::uint64_t since, std::chrono::milliseconds quiet,
+                         std::chrono::milliseconds timeout) {
+  std::size_t seen = SIZE_MAX;
+  auto last_change = Clock::now();
+  std::vector<json> journal;
+  lab.eventually(
+      [&] {
+        journal = journal_since(lab.fabric(), since);
+        if (journal.size() != seen) {
+          seen = journal.size();
+          last_change = Clock::now();
+        }
+        return Clock::now() - last_change >= quiet;
+      },
+      timeout);
+  return journal;
+}
+
+// The hops of one change inside vmfabricd, from its debug log, for a change sent at `sent_ms`:
+// the first update parsed at or after it, the first batch persisted after that.
+struct Hops {
+  std::vector<double> parsed, persisted;  // sent -> hop, ms
+  void add(const std::vector<double>& parsed_at, const std::vector<double>& persisted_at,
+           double sent_ms) {
+    // Log times are whole milliseconds: compare with the millisecond the request was sent in.
+    const auto p = first_at_or_after(parsed_at, std::floor(sent_ms));
+    if (!p) return;
+    parsed.push_back(std::max(0.0, *p - sent_ms));
+    if (const auto s = first_at_or_after(persisted_at, *p)) {
+      persisted.push_back(std::max(0.0, *s - sent_ms));
+    }
+  }
+};
+
+struct Result {
+  bool ok = true;
+  void check(bool holds, const std::string& what) {
+    std::printf("  check: %-60s %s\n", what.c_str(), holds ? "ok" : "MISSED");
+    ok = ok && holds;
+  }
+};
+
+void print_lab(const Running& run, const std::string& scenario) {
+  const SystemLabShape& s = run.shape;
+  if (!run.generated) {
+    std::printf("system_bench %s: the tests' standard lab (6 switches, 4 hosts)\n",
+                scenario.c_str());
+  } else {
+    std::printf(
+        "system_bench %s: %d switches (%d spines, %d leaves), %d hosts, %d VMs, %d DV "
+        "portgroups\n",
+        scenario.c_str(), kBenchSpines + s.leaves, kBenchSpines, s.leaves, system_hosts(s),
+        s.vms + 1, s.portgroups + 2);
+  }
+  std::printf("  setup (simulators, vmfabricd in sync and idle): %.1f s, load %s\n", run.setup_s,
+              load_average().c_str());
+}
+
+// ---- vm-change -----------------------------------------------------------------------------
+
+int vm_change(int argc, char** argv) {
+  const bool standard = text_option(argc, argv, "--lab", "generated") == "standard";
+  const int events = static_cast<int>(bench_option(argc, argv, "--events", 200));
+  const double interval_ms = bench_option(argc, argv, "--interval-ms", 50);
+  const double latency_ms = bench_option(argc, argv, "--latency-ms", 5.5);
+  if (events < 1 || kFirstStormVlan + events - 1 > 3999 || interval_ms < 0) {
+    throw std::invalid_argument("--events must be 1-" + std::to_string(4000 - kFirstStormVlan) +
+                                ", --interval-ms >= 0");
+  }
+  std::optional<SystemLabShape> shape;
+  if (!standard) {
+    shape = shape_of(static_cast<int>(bench_option(argc, argv, "--switches", 200)),
+                     static_cast<int>(bench_option(argc, argv, "--vms", 10000)));
+  }
+  const auto run = start(shape, 10);
+  E2eLab& lab = *run->lab;
+  print_lab(*run, "vm-change");
+  const std::string sw = standard ? "leaf1a" : system_host_leaf(run->shape, 0, 0);
+  const std::string port = standard ? "Port-Channel11" : system_host_port(run->shape, 0);
+  const std::string portgroup = standard ? "dv-web" : "dv-bench";
+
+  const std::uint64_t since = journal_head(lab.fabric());
+  const std::size_t log_from = lab.controller().stderr_lines().size();
+  lab.fabric().inject({{"switch", "*"}, {"kind", "latency"}, {"latency_ms", latency_ms}});
+  const std::vector<StormLine> storm =
+      run_storm(lab, portgroup, kFirstStormVlan, events, interval_ms);
+  // Until the watched port has the last VLAN and the other switches settled.
+  lab.eventually([&] { return lab.allows(sw, port, kFirstStormVlan + events - 1); }, 60s);
+  const std::vector<json> journal = settle(lab, since, 1s, 60s);
+
+  // Per event: the first commit on the watched port of its VLAN or a later one of the storm.
+  struct Event {
+    std::optional<double> commit_ms, plan_ms;
+    std::string session;
+  };
+  std::map<int, Event> by_vlan;
+  for (const StormLine& s : storm) by_vlan[s.vlan];
+  std::size_t sessions = 0, port_sessions = 0;
+  std::set<std::string> switches;
+  for (const json& entry : journal) {
+    const Commit c = parse_commit(entry);
+    ++sessions;
+    switches.insert(c.sw);
+    const auto it = c.added.find(port);
+    if (c.sw != sw || it == c.added.end()) continue;
+    const VlanSet storm_vlans =
+        it->second & VlanSet::range(VlanId::checked(kFirstStormVlan), VlanId::checked(3999));
+    if (storm_vlans.empty()) continue;
+    ++port_sessions;
+    const int newest = storm_vlans.ids().back().value;
+    for (auto e = by_vlan.begin(); e != by_vlan.end() && e->first <= newest; ++e) {
+      if (e->second.commit_ms) continue;
+      e->second.commit_ms = c.time_ms;
+      e->second.plan_ms = planned_ms(c.session);
+      e->second.session = c.session;
+    }
+  }
+  const std::vector<std::string> log(
+      lab.controller().stderr_lines().begin() + static_cast<std::ptrdiff_t>(log_from),
+      lab.controller().stderr_lines().end());
+  const std::vector<double> parsed_at = log_times(log, "vcenter.update");
+  const std::vector<double> persisted_at = log_times(log, "graph.batch_saved");
+  std::map<std::string, double> handed;
+  for (const std::string& line : log) {
+    if (line.find(" event=reconcile.apply ") == std::string::npos) continue;
+    if (const auto t = log_time_ms(line)) handed[log_field(line, "session")] = *t;
+  }
+  std::vector<double> emitted, committed, planned, to_agent;
+  Hops hops;
+  std::size_t missing = 0;
+  for (const StormLine& s : storm) {
+    const Event& e = by_vlan[s.vlan];
+    emitted.push_back(s.done_ms - s.sent_ms);
+    hops.add(parsed_at, persisted_at, s.sent_ms);
+    if (!e.commit_ms) {
+      ++missing;
+      continue;
+    }
+    committed.push_back(*e.commit_ms - s.sent_ms);
+    if (e.plan_ms) planned.push_back(std::max(0.0, *e.plan_ms - s.sent_ms));
+    if (const auto h = handed.find(e.session); h != handed.end()) {
+      to_agent.push_back(h->second - s.sent_ms);
+    }
+  }
+  std::printf("  %zu VLAN changes of %s, one every %g ms; %g ms per eAPI call; watched: %s %s\n",
+              storm.size(), portgroup.c_str(), interval_ms, latency_ms, sw.c_str(), port.c_str());
+  print_header("ms after the request was sent");
+  print_row("emitted (vCenter task done)", emitted);
+  print_row("parsed (vcenter.update)", hops.parsed);
+  print_row("persisted (graph.batch_saved)", hops.persisted);
+  print_row("planned (reconcile cycle started)", planned);
+  print_row("eAPI sent (journaled, handed to the agent)", to_agent);
+  print_row("committed on " + sw + " " + port, committed);
+  std::printf(
+      "  configuration sessions: %zu on %zu switches, %zu on the watched port (%.2f per "
+      "event)\n",
+      sessions, switches.size(), port_sessions,
+      static_cast<double>(port_sessions) / static_cast<double>(storm.size()));
+  Result r;
+  r.check(storm.size() == static_cast<std::size_t>(events) && missing == 0,
+          "every event committed (" + std::to_string(missing) + " missing)");
+  r.check(percentile(committed, 0.5) <= 15, "p50 sent -> committed <= 15 ms");
+  r.check(percentile(committed, 0.99) <= 50, "p99 sent -> committed <= 50 ms");
+  return r.ok ? 0 : 1;
+}
+
+// ---- vmotion -------------------------------------------------------------------------------
+
+int vmotion(int argc, char** argv) {
+  const SystemLabShape shape =
+      shape_of(static_cast<int>(bench_option(argc, argv, "--switches", 200)),
+               static_cast<int>(bench_option(argc, argv, "--vms", 10000)));
+  const int moves = static_cast<int>(bench_option(argc, argv, "--moves", 800));
+  const double seconds = bench_option(argc, argv, "--seconds", 10);
+  const double delay_ms = bench_option(argc, argv, "--vmotion-delay-ms", 1000);
+  const double latency_ms = bench_option(argc, argv, "--latency-ms", 5.5);
+  const auto seed = static_cast<std::uint32_t>(
+      bench_option(argc, argv, "--seed", static_cast<double>(std::random_device{}())));
+  if (moves < 1 || moves > shape.vms || seconds <= 0 || shape.cluster_size < 2) {
+    throw std::invalid_argument("--moves must be 1 to the number of VMs, --seconds > 0");
+  }
+  const auto run = start(shape, 10, fmt(delay_ms) + "ms");
+  E2eLab& lab = *run->lab;
+  print_lab(*run, "vmotion");
+
+  // Distinct VMs, each to another host of its cluster.
+  struct Move {
+    int vm = 0, to = 0;
+    double sent_ms = 0, done_ms = 0;
+    std::string error;
+  };
+  std::mt19937 rng(seed);
+  std::vector<int> vms(static_cast<std::size_t>(shape.vms));
+  for (int i = 0; i < shape.vms; ++i) vms[static_cast<std::size_t>(i)] = i;
+  std::shuffle(vms.begin(), vms.end(), rng);
+  const int hosts = system_hosts(shape);
+  std::vector<Move> plan;
+  std::ofstream moves_file(run->dir.file("moves.jsonl"));
+  for (int i = 0; i < moves; ++i) {
+    const int vm = vms[static_cast<std::size_t>(i)], from = system_vm_host(shape, vm);
+    const int cluster = from / shape.cluster_size;
+    const int size = std::min(shape.cluster_size, hosts - cluster * shape.cluster_size);
+    if (size < 2) throw std::runtime_error("a cluster of one host: no vMotion possible");
+    int to = from;
+    while (to == from) to = cluster * shape.cluster_size + static_cast<int>(rng() % size);
+    plan.push_back({vm, to, 0, 0, {}});
+    moves_file << json{{"vm", system_vm(vm)}, {"host", system_host(to)}}.dump() << '\n';
+  }
+  moves_file.close();
+
+  // What the destination ports allow before the storm (VLANs are only added during it).
+  std::map<std::string, json> before;
+  for (const Move& m : plan) {
+    for (int n = 0; n < 2; ++n) {
+      const std::string leaf = system_host_leaf(shape, m.to, n);
+      if (!before.contains(leaf)) before[leaf] = lab.fabric().state(leaf);
+    }
+  }
+  const std::uint64_t since = journal_head(lab.fabric());
+  lab.fabric().inject({{"switch", "*"}, {"kind", "latency"}, {"latency_ms", latency_ms}});
+  const double interval_ms = seconds * 1000 / moves;
+  auto storm = std::async(std::launch::async, [&] {
+    return lab.vcenter().client({"vmotion-storm", "--moves", run->dir.file("moves.jsonl"),
+                                 "--interval", fmt(interval_ms) + "ms", "--timeout",
+                                 fmt(seconds + delay_ms / 1000 + 300) + "s"});
+  });
+  if (!lab.eventually([&] { return storm.wait_for(0s) == std::future_status::ready; },
+                      std::chrono::seconds(static_cast<int>(seconds + delay_ms / 1000) + 400))) {
+    throw std::runtime_error("vmotion-storm did not finish");
+  }
+  std::string output;
+  try {
+    output = storm.get();
+  } catch (const std::exception& e) {
+    output = e.what();  // failed moves: the lines are still there, with "error"
+  }
+  std::size_t reported = 0;
+  {
+    std::istringstream lines(output);
+    for (std::string line; std::getline(lines, line);) {
+      if (!line.starts_with("{")) continue;
+      const json j = json::parse(line);
+      Move& m = plan.at(j.at("i").get<std::size_t>());
+      m.sent_ms = static_cast<double>(j.at("sent_ns").get<std::int64_t>()) / 1e6;
+      m.done_ms = static_cast<double>(j.at("done_ns").get<std::int64_t>()) / 1e6;
+      if (j.contains("error")) m.error = j["error"].get<std::string>();
+      ++reported;
+    }
+  }
+  const std::vector<json> journal = settle(lab, since, 2s, 120s);
+  // When each (switch, interface) first allowed each VLAN during the storm.
+  std::map<std::pair<std::string, std::string>, std::map<int, double>> added_at;
+  for (const json& entry : journal) {
+    const Commit c = parse_commit(entry);
+    for (const auto& [interface, vlans] : c.added) {
+      auto& at = added_at[{c.sw, interface}];
+      for (const VlanId v : vlans.ids()) at.try_emplace(v.value, c.time_ms);
+    }
+  }
+  std::vector<double> needed_ms, sent_to_done;
+  std::size_t late = 0, failed = 0, already = 0;
+  for (const Move& m : plan) {
+    if (!m.error.empty() || m.sent_ms == 0) {
+      ++failed;
+      continue;
+    }
+    sent_to_done.push_back(m.done_ms - m.sent_ms);
+    const int vlan = kFirstPortgroupVlan + system_vm_portgroup(shape, m.vm);
+    double ready = 0;  // when both destination ports allowed the VLAN (0: before the move)
+    bool missing = false;
+    for (int n = 0; n < 2; ++n) {
+      const std::string leaf = system_host_leaf(shape, m.to, n),
+                        port = system_host_port(shape, m.to);
+      const std::string allowed = before[leaf].at("interfaces").at(port).at("allowed");
+      if (VlanSet::parse(allowed).contains(VlanId::checked(vlan))) continue;
+      const auto& at = added_at[{leaf, port}];
+      const auto it = at.find(vlan);
+      if (it == at.end()) {
+        missing = true;
+      } else {
+        ready = std::max(ready, it->second);
+      }
+    }
+    if (missing || ready > m.done_ms) ++late;
+    if (!missing && ready == 0) ++already;
+    if (!missing && ready > 0) needed_ms.push_back(std::max(0.0, ready - m.sent_ms));
+  }
+  std::printf(
+      "  %d moves over %g s (one every %.1f ms), each migration %g ms; %g ms per eAPI "
+      "call; seed %u\n",
+      moves, seconds, interval_ms, delay_ms, latency_ms, seed);
+  print_header("ms after the migration was requested");
+  print_row("migration done (VmMigratedEvent)", sent_to_done);
+  print_row("VLAN on both destination ports (moves needing it)", needed_ms);
+  std::printf("  moves: %zu reported, %zu failed, %zu found the VLAN already there, %zu late\n",
+              reported, failed, already, late);
+  std::printf("  configuration sessions during the storm: %zu\n", journal.size());
+  Result r;
+  r.check(reported == static_cast<std::size_t>(moves) && failed == 0, "every move done");
+  r.check(late == 0, "no move completed before its VLAN was on the destination");
+  r.check(percentile(needed_ms, 0.99) <= 250, "p99 requested -> VLAN on the destination <= 250 ms");
+  return r.ok ? 0 : 1;
+}
+
+// ---- sync ----------------------------------------------------------------------------------
+
+// vmfabricd's `vmfabricd.starting` time (unix ms), from its log.
+double started_ms(E2eLab& lab) {
+  const std::vector<double> t = log_times(lab.controller().stderr_lines(), "vmfabricd.starting");
+  if (t.empty()) throw std::runtime_error("vmfabricd logged no vmfabricd.starting line");
+  return t.back();
+}
+
+// Polls until vmfabricd is in sync; the unix ms it was first seen so.
+double wait_in_sync(E2eLab& lab, std::chrono::seconds timeout) {
+  if (!lab.eventually([&] { return in_sync(lab); }, timeout)) {
+    throw std::runtime_error("vmfabricd did not get in sync with vCenter");
+  }
+  return unix_now_ms();
+}
+
+int initial_sync(int argc, char** argv) {
+  const int switches = static_cast<int>(bench_option(argc, argv, "--switches", 200));
+  const int vms = static_cast<int>(bench_option(argc, argv, "--vms", 40000));
+  const int baseline_vms = static_cast<int>(bench_option(argc, argv, "--baseline-vms", 0));
+  double baseline_mib = 0;
+  {
+    const auto base = start(shape_of(switches, baseline_vms), 10);
+    baseline_mib = process_memory_mib(base->lab->controller().pid(), "VmRSS");
+    std::printf("system_bench sync: baseline lab (%d VMs): vmfabricd resident %.1f MiB\n",
+                baseline_vms + 1, baseline_mib);
+  }
+  const auto t0 = Clock::now();
+  const auto run = launch(shape_of(switches, vms), 10);  // returns once vmfabricd logged ready
+  E2eLab& lab = *run->lab;
+  const double first_start = started_ms(lab);
+  const double synced = wait_in_sync(lab, 300s);
+  const double initial_s = (synced - first_start) / 1000;
+  const json vc = vcenter_status(lab);
+  lab.wait_quiet(400s);
+  const std::vector<json> initial_journal = journal_since(lab.fabric(), 0);
+  double last_commit = 0;
+  for (const json& e : initial_journal)
+    last_commit = std::max(last_commit, e["time"].get<double>() * 1000);
+  run->setup_s = seconds_since(t0);
+  print_lab(*run, "sync");
+  const double rss = process_memory_mib(lab.controller().pid(), "VmRSS");
+  const double hwm = process_memory_mib(lab.controller().pid(), "VmHWM");
+  const double per_vm_kb = (rss - baseline_mib) * 1024 / std::max(1, vms - baseline_vms);
+
+  // vCenter restarts: vmfabricd reconnects and resyncs everything.
+  std::uint64_t head = journal_head(lab.fabric());
+  lab.kill_vcenter();
+  lab.eventually([&] { return !in_sync(lab); }, 60s);
+  const auto vc_start = Clock::now();
+  lab.start_vcenter();
+  const double vcsim_s = seconds_since(vc_start);
+  const double reconnect_from = unix_now_ms();
+  const double resynced = wait_in_sync(lab, 300s);
+  lab.wait_quiet(400s);
+  const std::size_t resync_sessions = journal_since(lab.fabric(), head).size();
+
+  // vmfabricd restarts on its database.
+  head = journal_head(lab.fabric());
+  lab.stop_controller();
+  lab.start_controller();
+  const double restarted = wait_in_sync(lab, 300s);
+  const double restart_s = (restarted - started_ms(lab)) / 1000;
+  lab.wait_quiet(400s);
+  const std::size_t restart_sessions = journal_since(lab.fabric(), head).size();
+  const double restarted_rss = process_memory_mib(lab.controller().pid(), "VmRSS");
+
+  std::printf("  %-56s %8.2f s   (%s hosts, %s VMs)\n",
+              "initial sync: vmfabricd starting -> in sync", initial_s,
+              vc.value("hosts", json()).dump().c_str(), vc.value("vms", json()).dump().c_str());
+  std::printf("  %-56s %8.2f s   (%zu sessions)\n", "  -> last switch committed",
+              (last_commit - first_start) / 1000, initial_journal.size());
+  std::printf("  %-56s %8.2f s   (the simulator's start: %.1f s)\n",
+              "resync after vCenter restarted: up -> in sync", (resynced - reconnect_from) / 1000,
+              vcsim_s);
+  std::printf("  %-56s %8zu\n", "  configuration sessions", resync_sessions);
+  std::printf("  %-56s %8.2f s\n", "resync after vmfabricd restarted: starting -> in sync",
+              restart_s);
+  std::printf("  %-56s %8zu\n", "  configuration sessions", restart_sessions);
+  std::printf("  %-56s %8.1f MiB (peak %.1f MiB; %d VMs: %.1f MiB)\n", "vmfabricd resident memory",
+              rss, hwm, baseline_vms + 1, baseline_mib);
+  std::printf("  %-56s %8.1f MiB\n", "  after the restart and resync", restarted_rss);
+  std::printf("  %-56s %8.2f KB\n", "memory per VM (resident minus baseline, per VM)", per_vm_kb);
+  Result r;
+  r.check(vc.value("vms", 0) == vms + 1, "every VM in the graph");
+  r.check(initial_s <= 10, "initial sync <= 10 s");
+  r.check((resynced - reconnect_from) / 1000 <= 10, "resync after reconnect <= 10 s");
+  r.check(restart_s <= 10, "resync after restart <= 10 s");
+  r.check(resync_sessions == 0 && restart_sessions == 0, "no switch written by a resync");
+  r.check(per_vm_kb <= 1.5, "memory per VM <= 1.5 KB");
+  return r.ok ? 0 : 1;
+}
+
+// ---- wide-vlan -----------------------------------------------------------------------------
+
+int wide_vlan(int argc, char** argv) {
+  const SystemLabShape shape =
+      shape_of(static_cast<int>(bench_option(argc, argv, "--switches", 1000)),
+               static_cast<int>(bench_option(argc, argv, "--vms", 1000)));
+  const double latency_ms = bench_option(argc, argv, "--latency-ms", 5.5);
+  const int switches = kBenchSpines + shape.leaves;
+  const auto run = start(shape, switches > 200 ? 30 : 10);
+  E2eLab& lab = *run->lab;
+  print_lab(*run, "wide-vlan");
+  const std::uint64_t since = journal_head(lab.fabric());
+  const std::size_t log_from = lab.controller().stderr_lines().size();
+  lab.fabric().inject({{"switch", "*"}, {"kind", "latency"}, {"latency_ms", latency_ms}});
+  const int vlan = kFirstStormVlan;
+  const std::vector<StormLine> storm = run_storm(lab, "dv-vmotion", vlan, 1, 0);
+  if (storm.size() != 1) throw std::runtime_error("the VLAN change was not made");
+  const double sent = storm[0].sent_ms;
+  // Every switch commits the new VLAN (every leaf has a host, every spine a leaf).
+  std::map<std::string, double> committed_at;
+  std::vector<double> planned;
+  lab.eventually(
+      [&] {
+        for (const json& entry : journal_since(lab.fabric(), since)) {
+          const Commit c = parse_commit(entry);
+          if (committed_at.contains(c.sw)) continue;
+          for (const auto& [interface, vlans] : c.added) {
+            if (!vlans.contains(VlanId::checked(vlan))) continue;
+            committed_at[c.sw] = c.time_ms;
+            if (const auto p = planned_ms(c.session)) planned.push_back(*p - sent);
+            break;
+          }
+        }
+        return committed_at.size() == static_cast<std::size_t>(switches);
+      },
+      120s);
+  const std::vector<std::string> log(
+      lab.controller().stderr_lines().begin() + static_cast<std::ptrdiff_t>(log_from),
+      lab.controller().stderr_lines().end());
+  Hops hops;
+  hops.add(log_times(log, "vcenter.update"), log_times(log, "graph.batch_saved"), sent);
+  std::vector<double> handed, committed;
+  for (const std::string& line : log) {
+    if (line.find(" event=reconcile.apply ") == std::string::npos) continue;
+    if (const auto t = log_time_ms(line)) handed.push_back(*t - sent);
+  }
+  for (const auto& [sw, t] : committed_at) committed.push_back(t - sent);
+  std::printf("  dv-vmotion (every host's vmk1) to VLAN %d; %g ms per eAPI call\n", vlan,
+              latency_ms);
+  print_header("ms after the request was sent");
+  print_row("emitted (vCenter task done)", {storm[0].done_ms - sent});
+  print_row("parsed (vcenter.update)", hops.parsed);
+  print_row("persisted (graph.batch_saved)", hops.persisted);
+  print_row("planned (reconcile cycle started), per switch", planned);
+  print_row("eAPI sent (handed to the agent), per switch", handed);
+  print_row("committed, per switch", committed);
+  const double last = committed.empty() ? 0 : *std::max_element(committed.begin(), committed.end());
+  std::printf("  switches that committed VLAN %d: %zu of %d; the last %.1f ms after the request\n",
+              vlan, committed_at.size(), switches, last);
+  Result r;
+  r.check(committed_at.size() == static_cast<std::size_t>(switches), "every switch committed it");
+  r.check(last <= 2000, "the last switch within 2 s");
+  return r.ok ? 0 : 1;
+}
+
+int print_topology(int argc, char** argv) {
+  std::printf("%s\n",
+              system_lab(shape_of(static_cast<int>(bench_option(argc, argv, "--switches", 200)),
+                                  static_cast<int>(bench_option(argc, argv, "--vms", 10000))))
+                  .dump(1)
+                  .c_str());
+  return 0;
+}
+
+int usage() {
+  std::fprintf(stderr,
+               "usage: system_bench vm-change|vmotion|sync|wide-vlan|topology [options] (see the "
+               "comment at the top of tests/bench/system_bench.cpp)\n");
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) return usage();
+  const std::string scenario = argv[1];
+  try {
+    if (scenario == "vm-change") return vm_change(argc, argv);
+    if (scenario == "vmotion") return vmotion(argc, argv);
+    if (scenario == "sync") return initial_sync(argc, argv);
+    if (scenario == "wide-vlan") return wide_vlan(argc, argv);
+    if (scenario == "topology") return print_topology(argc, argv);
+    return usage();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "system_bench %s: %s\n", scenario.c_str(), e.what());
+    return 1;
+  }
+}

@@ -1,0 +1,1 @@
+// Compiles the test executables' shared precompiled header (tests/CMakeLists.txt).
