@@ -113,6 +113,7 @@ struct Reconciler::Impl : std::enable_shared_from_this<Impl> {
       if (replan_all) {
         replan_all = false;
         pending.clear();
+        pending_polled = false;
         // The listener's snapshot may be newer than the published one, or the other way round.
         const auto published = graph.latest();
         if (!latest || latest->version() < published->version()) latest = published;
@@ -120,6 +121,7 @@ struct Reconciler::Impl : std::enable_shared_from_this<Impl> {
       } else if (!pending.empty()) {
         planner.update(*latest, pending);
         pending.clear();
+        pending_polled = false;
       } else {
         planned = false;
       }
@@ -420,6 +422,7 @@ struct Reconciler::Impl : std::enable_shared_from_this<Impl> {
   PolicyConfig policy;
   planner::Planner planner;
   std::vector<GraphChanges> pending;       // since the snapshot planned last, in order
+  bool pending_polled = false;             // pending.back() records only poll times
   std::shared_ptr<const Snapshot> latest;  // the graph after `pending`
   bool replan_all = true;                  // plan from scratch at the next cycle
   ApplyFn apply;
@@ -453,14 +456,49 @@ Reconciler::Reconciler(asio::any_io_executor executor, Store& store, const Snaps
 
 Reconciler::~Reconciler() = default;
 
+namespace {
+
+// Whether `changes` only record that switches were polled (their last_poll_ms moved): every poll
+// of every switch is such a batch, and neither the plan nor any switch's changes depend on it.
+bool only_polled(const GraphChanges& changes, const Snapshot& before, const Snapshot& after) {
+  for (const Change& change : changes.changes) {
+    const auto* id = std::get_if<SwitchId>(&change.key);
+    if (id == nullptr || change.type != ChangeType::kModified) return false;
+    const Switch* was = before.find<Switch>(*id);
+    const Switch* now = after.find<Switch>(*id);
+    if (was == nullptr || now == nullptr) return false;
+    Switch polled = *was;
+    polled.last_poll_ms = now->last_poll_ms;
+    if (!(polled == *now)) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 void Reconciler::graph_changed(const GraphChanges& changes, const Snapshot& after) {
   auto impl = impl_;
-  asio::post(impl->strand,
-             [impl, changes, after = std::make_shared<const Snapshot>(after)]() mutable {
-               impl->pending.push_back(std::move(changes));
-               impl->latest = std::move(after);
-               impl->schedule();
-             });
+  asio::post(
+      impl->strand, [impl, changes, after = std::make_shared<const Snapshot>(after)]() mutable {
+        // No cycle runs for poll times alone: the planner learns them with the next
+        // change that matters. Consecutive such batches are merged (the planner needs
+        // every version, not every batch), so that a quiet fabric queues at most one.
+        const bool polled = impl->latest && only_polled(changes, *impl->latest, *after);
+        impl->latest = std::move(after);
+        if (polled && impl->pending_polled) {
+          GraphChanges& tail = impl->pending.back();
+          for (const Change& change : changes.changes) {
+            if (std::find(tail.changes.begin(), tail.changes.end(), change) == tail.changes.end()) {
+              tail.changes.push_back(change);
+            }
+          }
+          tail.version = changes.version;
+          return;
+        }
+        impl->pending.push_back(std::move(changes));
+        impl->pending_polled = polled;
+        if (!polled) impl->schedule();
+      });
 }
 
 void Reconciler::graph_changed() {

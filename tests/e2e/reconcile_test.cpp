@@ -8,6 +8,7 @@
 // range 20-3999.
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <map>
 
 #include "lab.h"
 #include "model/vlan_set.h"
@@ -43,6 +44,24 @@ std::vector<std::uint64_t> commits_touching(EosEmulator& eos, const std::string&
 
 // Waits until the lab's initial plan is on the switches.
 void require_converged(E2eLab& lab) { REQUIRE(lab.standard_plan_applied()); }
+
+// vmfabric_plans_total{kind="KIND"} from /metrics (-1 when absent).
+long plans(E2eLab& lab, const std::string& kind) {
+  const std::string body = lab.api_get("/metrics").body;
+  const std::string needle = "vmfabric_plans_total{kind=\"" + kind + "\"} ";
+  const auto at = body.find(needle);
+  return at == std::string::npos ? -1 : std::stol(body.substr(at + needle.size()));
+}
+
+// eAPI requests each emulated switch answered so far.
+std::map<std::string, int> requests(E2eLab& lab) {
+  const json stats = lab.fabric().stats();
+  std::map<std::string, int> out;
+  for (const std::string& sw : lab.fabric().switch_names()) {
+    out[sw] = stats.at(sw).at("requests").get<int>();
+  }
+  return out;
+}
 
 }  // namespace
 
@@ -133,4 +152,26 @@ TEST_CASE("dry-run plans and logs each switch's changes but sends nothing") {
   }
   CHECK(logged);
   CHECK_FALSE(lab.allows("leaf1a", "Port-Channel11", 120));
+}
+
+TEST_CASE("switch polls alone start no reconcile cycle") {
+  E2eLab lab{E2eLab::Options{}};
+  require_converged(lab);
+  lab.wait_quiet();
+  const long full = plans(lab, "full"), incremental = plans(lab, "incremental");
+  REQUIRE(full > 0);
+  // Every switch polled three more times (each poll moves its last_poll_ms in the graph).
+  const std::map<std::string, int> before = requests(lab);
+  REQUIRE(lab.eventually([&] {
+    for (const auto& [sw, n] : requests(lab)) {
+      if (n < before.at(sw) + 3) return false;
+    }
+    return true;
+  }));
+  CHECK(plans(lab, "full") == full);
+  CHECK(plans(lab, "incremental") == incremental);
+  // The next VM change is planned as before: incrementally, the polls in between included.
+  lab.vcenter().client({"poweroff", "web-1"});
+  CHECK(lab.eventually([&] { return plans(lab, "incremental") > incremental; }));
+  CHECK(plans(lab, "full") == full);
 }
