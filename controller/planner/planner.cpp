@@ -59,14 +59,17 @@ std::string switch_names(const Fabric& fabric, const std::vector<int>& switches,
   return join(names, separator);
 }
 
+// Adds the fabric reasons for `vlan` on `where` until `lines` holds `limit`.
 void add_fabric_causes(const Fabric& fabric, const std::vector<int>& carriers,
-                       const InterfaceId& where, VlanId vlan, std::vector<std::string>& lines) {
+                       const InterfaceId& where, VlanId vlan, std::size_t limit,
+                       std::vector<std::string>& lines) {
   const std::string vlan_text = "VLAN " + std::to_string(vlan.value);
   for (std::size_t e = 0; e < fabric.edges().size(); ++e) {
     const detail::FabricEdge& edge = fabric.edges()[e];
     if (edge.end_a != where && edge.end_b != where) continue;
     for (std::size_t i = 0; i < carriers.size(); ++i) {
       for (std::size_t j = i + 1; j < carriers.size(); ++j) {
+        if (lines.size() >= limit) return;
         const std::vector<int> path =
             fabric.path_through(carriers[i], carriers[j], static_cast<int>(e));
         if (path.empty()) continue;
@@ -84,7 +87,7 @@ void add_fabric_causes(const Fabric& fabric, const std::vector<int>& carriers,
     for (int peer : {link.first, link.second}) {
       if (std::binary_search(carriers.begin(), carriers.end(), peer)) on.push_back(peer);
     }
-    if (on.empty()) continue;
+    if (on.empty() || lines.size() >= limit) continue;
     const std::string name = link.pair->domain.empty()
                                  ? link.pair->id.first.str() + "/" + link.pair->id.second.str()
                                  : link.pair->domain;
@@ -621,7 +624,8 @@ const Snapshot& Planner::planned() const { return state_->current; }
 const PlanPolicy& Planner::policy() const { return state_->policy; }
 bool Planner::last_update_incremental() const { return state_->incremental; }
 
-std::vector<std::string> Planner::explain(const InterfaceId& where, VlanId vlan) const {
+std::vector<std::string> Planner::explain(const InterfaceId& where, VlanId vlan,
+                                          std::size_t limit) const {
   const State& s = *state_;
   const SwitchPlan* sw = s.plan.find(where.sw);
   if (sw == nullptr) return {};
@@ -646,15 +650,14 @@ std::vector<std::string> Planner::explain(const InterfaceId& where, VlanId vlan)
   };
   if (!hosts_here.empty()) s.index->for_each_demand(demand_here);  // no host: skip every VM
   const auto carriers = s.carriers.find(vlan.value);
-  add_fabric_causes(*s.fabric, carriers == s.carriers.end() ? std::vector<int>() : carriers->second,
-                    where, vlan, lines);
-
   // A VM with two vNICs on one portgroup is one cause.
   std::vector<std::string> unique;
   std::set<std::string> seen;
   for (std::string& line : lines) {
-    if (seen.insert(line).second) unique.push_back(std::move(line));
+    if (unique.size() < limit && seen.insert(line).second) unique.push_back(std::move(line));
   }
+  add_fabric_causes(*s.fabric, carriers == s.carriers.end() ? std::vector<int>() : carriers->second,
+                    where, vlan, limit, unique);
   return unique;
 }
 

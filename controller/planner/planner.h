@@ -3,6 +3,7 @@
 // same snapshot and policy always give the same plan.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
@@ -118,7 +119,10 @@ class Planner {
   bool last_update_incremental() const;
 
   // explain() for the current plan, from the planner's state (no replanning).
-  std::vector<std::string> explain(const InterfaceId& where, VlanId vlan) const;
+  // At most `limit` lines: the shortest fabric paths a VLAN takes grow with the square of the
+  // switches that carry it, and a journal entry's cause needs only the first few.
+  std::vector<std::string> explain(const InterfaceId& where, VlanId vlan,
+                                   std::size_t limit = SIZE_MAX) const;
 
  private:
   struct State;

@@ -42,7 +42,7 @@ std::string cause_of(const planner::Planner& planner, const SwitchId& sw,
   std::vector<std::string> lines;
   for (const auto& [name, change] : changes.interfaces) {
     for (const VlanId v : change.add.ids()) {
-      for (std::string& line : planner.explain(InterfaceId{sw, name}, v)) {
+      for (std::string& line : planner.explain(InterfaceId{sw, name}, v, 3)) {
         if (lines.size() == 3) return join(lines, "; ") + "; ...";
         if (std::find(lines.begin(), lines.end(), line) == lines.end()) {
           lines.push_back(std::move(line));
@@ -186,14 +186,18 @@ struct Reconciler::Impl : std::enable_shared_from_this<Impl> {
       if (skipped_logged.insert(s).second) log::warn("reconcile.interface_skipped", {{"why", s}});
     }
     report_pending(d);
-    std::vector<std::int64_t> repair_ids;
+    std::vector<Outgoing> outgoing;
+    std::vector<JournalEntry> entries;
     for (const auto& [id, sd] : d.switches) {
       const auto followed = plain.switches.find(id);
       const bool repairs =
           repair && (followed == plain.switches.end() || !(followed->second.changes == sd.changes));
-      const std::int64_t journal_id = start(id, sd, now, repairs ? repair->cause : "");
-      if (repairs && journal_id != 0) repair_ids.push_back(journal_id);
+      if (auto entry = prepare(id, sd, now, repairs ? repair->cause : "")) {
+        outgoing.push_back({id, sd.changes, repairs});
+        entries.push_back(std::move(*entry));
+      }
     }
+    std::vector<std::int64_t> repair_ids = send(std::move(outgoing), std::move(entries));
     if (repair) repair->done(std::move(repair_ids));
     approved_by.clear();  // an approval applies one cycle's changes
 
@@ -223,8 +227,16 @@ struct Reconciler::Impl : std::enable_shared_from_this<Impl> {
 
   // Journals and sends one switch's changes; returns the journal id (0: not sent). `repair`: the
   // audit whose drift repair this is, if it is one.
-  std::int64_t start(const SwitchId& sw, const SwitchDiff& sd, std::int64_t now,
-                     const std::string& repair) {
+  // A switch's changes on their way out, with its journal entry (kept beside, in one vector).
+  struct Outgoing {
+    SwitchId sw;
+    southbound::ChangeSet changes;
+    bool repairs = false;
+  };
+
+  // The journal entry for `sd`, or nothing in dry-run (the changes are logged, once).
+  std::optional<JournalEntry> prepare(const SwitchId& sw, const SwitchDiff& sd, std::int64_t now,
+                                      const std::string& repair) {
     SwitchState& state = switches[sw];
     const std::string session = "vmfabric-" + std::to_string(now) + "-" + std::to_string(++seq);
     JournalEntry entry;
@@ -248,41 +260,59 @@ struct Reconciler::Impl : std::enable_shared_from_this<Impl> {
                                         {"reason", entry.reason},
                                         {"cause", entry.cause}});
       }
-      return 0;
+      return std::nullopt;
     }
+    return entry;
+  }
 
-    std::int64_t journal_id = 0;
+  // Journals every change of a cycle in one transaction (a fabric-wide change costs one sync of
+  // the disk, not one per switch), then hands each to its switch's agent. Returns the journal
+  // ids of the repairs.
+  std::vector<std::int64_t> send(std::vector<Outgoing> outgoing,
+                                 std::vector<JournalEntry> entries) {
+    if (outgoing.empty()) return {};
     try {
-      journal_id = store.journal_begin(entry);
-      entry.id = journal_id;
+      store.journal_begin(std::span<JournalEntry>(entries));
     } catch (const std::exception& e) {
-      // A change that cannot be journaled is not sent: the switch waits, and the next cycle
-      // plans it again. The store logs the failure once per episode.
-      state.retry_at = Steady::now() + options.store_retry;
-      log::debug("reconcile.journal_failed", {{"switch", sw.str()}, {"error", e.what()}});
-      return 0;
+      // A change that cannot be journaled is not sent: the switches wait, and a later cycle plans
+      // them again. The store logs the failure once per episode.
+      for (const Outgoing& out : outgoing) {
+        switches[out.sw].retry_at = Steady::now() + options.store_retry;
+      }
+      log::debug("reconcile.journal_failed", {{"switches", outgoing.size()}, {"error", e.what()}});
+      return {};
     }
+    std::vector<std::int64_t> repair_ids;
+    for (std::size_t i = 0; i < outgoing.size(); ++i) {
+      if (outgoing[i].repairs) repair_ids.push_back(entries[i].id);
+      launch(outgoing[i].sw, std::move(entries[i]), std::move(outgoing[i].changes));
+    }
+    return repair_ids;
+  }
+
+  // Hands a journaled change to the switch's agent.
+  void launch(const SwitchId& sw, JournalEntry entry, southbound::ChangeSet changes) {
     if (options.journaled) options.journaled(entry);
-    state.in_flight = true;
+    switches[sw].in_flight = true;
     {
       std::lock_guard lock(stats_mutex);
       ++counters.sessions_in_flight;
     }
     log::info("reconcile.apply", {{"switch", sw.str()},
-                                  {"session", session},
-                                  {"journal", journal_id},
+                                  {"session", entry.session},
+                                  {"journal", entry.id},
                                   {"reason", entry.reason},
                                   {"cause", entry.cause}});
-    apply(sw, sd.changes, session,
+    const std::string session = entry.session;  // the callback below takes the entry
+    apply(sw, changes, session,
           [self = shared_from_this(), sw, entry = std::move(entry),
-           changes = sd.changes](southbound::ApplyResult result) mutable {
+           changes](southbound::ApplyResult result) mutable {
             asio::post(self->strand,
                        [self, sw, entry = std::move(entry), changes = std::move(changes),
                         result = std::move(result)]() mutable {
                          self->finished(sw, std::move(entry), std::move(changes), result);
                        });
           });
-    return journal_id;
   }
 
   void finished(const SwitchId& sw, JournalEntry entry, southbound::ChangeSet changes,

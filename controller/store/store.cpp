@@ -539,25 +539,37 @@ JournalResult journal_result(const std::string& s) {
 }  // namespace
 
 std::int64_t Store::journal_begin(const JournalEntry& entry) {
+  JournalEntry one = entry;
+  journal_begin(std::span<JournalEntry>(&one, 1));
+  return one.id;
+}
+
+void Store::journal_begin(std::span<JournalEntry> entries) {
   std::lock_guard lock(impl_->mutex);
-  Statement s(impl_->db,
-              "INSERT INTO journal (created_ms, switch, session, commands, reason, cause, result, "
-              "detail, actor) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)",
-              path_);
-  s.bind(1, entry.created_ms)
-      .bind(2, entry.switch_name)
-      .bind(3, entry.session)
-      .bind(4, nlohmann::json(entry.commands).dump())
-      .bind(5, entry.reason)
-      .bind(6, entry.cause)
-      .bind(7, entry.detail);
-  if (entry.actor.empty()) {
-    s.bind_null(8);
-  } else {
-    s.bind(8, entry.actor);
-  }
-  impl_->write([&] { s.run(path_); });
-  return sqlite3_last_insert_rowid(impl_->db);
+  std::vector<std::int64_t> ids;
+  impl_->write_transaction([&] {
+    for (const JournalEntry& entry : entries) {
+      Statement s(impl_->db,
+                  "INSERT INTO journal (created_ms, switch, session, commands, reason, cause, "
+                  "result, detail, actor) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)",
+                  path_);
+      s.bind(1, entry.created_ms)
+          .bind(2, entry.switch_name)
+          .bind(3, entry.session)
+          .bind(4, nlohmann::json(entry.commands).dump())
+          .bind(5, entry.reason)
+          .bind(6, entry.cause)
+          .bind(7, entry.detail);
+      if (entry.actor.empty()) {
+        s.bind_null(8);
+      } else {
+        s.bind(8, entry.actor);
+      }
+      s.run(path_);
+      ids.push_back(sqlite3_last_insert_rowid(impl_->db));
+    }
+  });
+  for (std::size_t i = 0; i < entries.size(); ++i) entries[i].id = ids[i];
 }
 
 void Store::journal_finish(std::int64_t id, JournalResult result, const std::string& detail,

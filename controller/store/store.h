@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -146,6 +147,9 @@ class Store {
 
   // Journals a change before it is sent: returns its id, result kPending.
   std::int64_t journal_begin(const JournalEntry& entry);
+  // Journals `entries` in one transaction (one sync of the disk for a fabric-wide change) and
+  // sets each one's id; on failure none is journaled and no id is set.
+  void journal_begin(std::span<JournalEntry> entries);
   // Records how it ended.
   void journal_finish(std::int64_t id, JournalResult result, const std::string& detail,
                       std::int64_t finished_ms);

@@ -57,6 +57,16 @@ Vm make_vm(const std::string& moref, PowerState power) {
   return vm;
 }
 
+// Submits vCenter vc1 and waits until the writer persisted it.
+void submit_vcenter(GraphWriter& writer) {
+  Delta vc;
+  VCenter center;
+  center.id = VCenterId("vc1");
+  vc.upsert(center);
+  writer.submit(std::move(vc), "test");
+  flush(writer);
+}
+
 }  // namespace
 
 TEST_CASE("deltas from many threads are applied in order per source and persisted",
@@ -69,12 +79,7 @@ TEST_CASE("deltas from many threads are applied in order per source and persiste
   writer.subscribe(
       [&](const GraphChanges& changes, const Snapshot&) { notified += changes.changes.size(); });
 
-  Delta vc;
-  VCenter center;
-  center.id = VCenterId("vc1");
-  vc.upsert(center);
-  writer.submit(std::move(vc), "test");
-  flush(writer);
+  submit_vcenter(writer);
 
   // Four sources, each toggling its own VMs 50 times: the last write of each source must win.
   std::vector<std::thread> sources;
@@ -181,12 +186,7 @@ TEST_CASE(
   GraphWriter writer(runner.io.get_executor(), *store, Graph{});
   std::atomic<int> batches{0};
   writer.subscribe([&](const GraphChanges&, const Snapshot&) { ++batches; });
-  Delta vc;
-  VCenter center;
-  center.id = VCenterId("vc1");
-  vc.upsert(center);
-  writer.submit(std::move(vc), "test");
-  flush(writer);
+  submit_vcenter(writer);
   const int before = batches;
 
   disk.fill();

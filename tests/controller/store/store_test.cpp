@@ -1,6 +1,7 @@
 // Store: round trips of the graph, incremental batches, migrations and the journal.
 #include "store/store.h"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <fstream>
 
@@ -192,6 +193,32 @@ TEST_CASE("a corrupted row is reported with its table and id", "[store]") {
   REQUIRE_THROWS_WITH(
       store->load(),
       Catch::StartsWith(path + ": table vms, row [\"vc1\",\"vm-1000\"]: unreadable entity: "));
+}
+
+TEST_CASE("a cycle's changes are journaled together, each with its own id", "[store][journal]") {
+  testing::TempDir dir;
+  auto store = Store::open(dir.file("j.db"));
+  std::vector<JournalEntry> entries(3);
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    entries[i].created_ms = 1000;
+    entries[i].switch_name = "leaf" + std::to_string(i + 1);
+    entries[i].session = "vmfabric-1000-" + std::to_string(i + 1);
+    entries[i].commands = {"vlan 120"};
+  }
+  store->journal_begin(std::span<JournalEntry>(entries));
+  REQUIRE(entries[0].id > 0);
+  REQUIRE(entries[1].id == entries[0].id + 1);
+  REQUIRE(entries[2].id == entries[1].id + 1);
+  const auto all = store->journal({});
+  REQUIRE(all.size() == 3);
+  for (const JournalEntry& e : all) {
+    CHECK(e.result == JournalResult::kPending);
+    const auto it = std::find_if(entries.begin(), entries.end(),
+                                 [&](const JournalEntry& x) { return x.id == e.id; });
+    REQUIRE(it != entries.end());
+    CHECK(it->switch_name == e.switch_name);
+    CHECK(it->session == e.session);
+  }
 }
 
 TEST_CASE("the journal records a change before and after it is applied", "[store][journal]") {
