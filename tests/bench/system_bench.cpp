@@ -303,6 +303,7 @@ int vm_change(int argc, char** argv) {
   for (const StormLine& s : storm) by_vlan[s.vlan];
   std::size_t sessions = 0, port_sessions = 0;
   std::set<std::string> switches;
+  std::vector<Commit> port_commits;  // on the watched port, in commit order
   for (const json& entry : journal) {
     const Commit c = parse_commit(entry);
     ++sessions;
@@ -313,6 +314,7 @@ int vm_change(int argc, char** argv) {
         it->second & VlanSet::range(VlanId::checked(kFirstStormVlan), VlanId::checked(3999));
     if (storm_vlans.empty()) continue;
     ++port_sessions;
+    port_commits.push_back(c);
     const int newest = storm_vlans.ids().back().value;
     for (auto e = by_vlan.begin(); e != by_vlan.end() && e->first <= newest; ++e) {
       if (e->second.commit_ms) continue;
@@ -357,6 +359,21 @@ int vm_change(int argc, char** argv) {
   print_row("planned (reconcile cycle started)", planned);
   print_row("eAPI sent (journaled, handed to the agent)", to_agent);
   print_row("committed on " + sw + " " + port, committed);
+  // vmfabricd alone, whatever the simulator's delay: each update it parsed to the next commit on
+  // the watched port that was planned after it.
+  std::vector<double> own_planned, own_committed;
+  for (const double parsed : parsed_at) {
+    for (const Commit& c : port_commits) {
+      const auto plan = planned_ms(c.session);
+      if (!plan || *plan < std::floor(parsed)) continue;
+      own_planned.push_back(std::max(0.0, *plan - parsed));
+      own_committed.push_back(std::max(0.0, c.time_ms - parsed));
+      break;
+    }
+  }
+  print_header("ms after vmfabricd parsed an update");
+  print_row("planned (reconcile cycle started)", own_planned);
+  print_row("committed on " + sw + " " + port, own_committed);
   std::printf(
       "  configuration sessions: %zu on %zu switches, %zu on the watched port (%.2f per "
       "event)\n",
