@@ -190,6 +190,17 @@ struct VCenterSession::Impl : std::enable_shared_from_this<Impl> {
         log::warn("vcenter.events_unavailable", {{"vcenter", config.name}, {"error", f.what()}});
       }
     }
+    if (events) {
+      // The largest page: a host evacuation's migrations must not scroll off between updates.
+      std::string body = co_await call(*control, "SetCollectorPageSize",
+                                       build_set_collector_page_size(*events, 1000));
+      try {
+        parse_empty("SetCollectorPageSize", std::move(body));
+      } catch (const SoapFault& f) {
+        if (f.kind() == FaultKind::kNotAuthenticated) throw;
+        log::warn("vcenter.event_page_small", {{"vcenter", config.name}, {"error", f.what()}});
+      }
+    }
     parse_created("CreateFilter", co_await call(*control, "CreateFilter",
                                                 build_create_filter(collector, view, events)));
 

@@ -900,6 +900,12 @@ std::string build_create_collector_for_events(const ObjectRef& event_manager) {
   return r.finish();
 }
 
+std::string build_set_collector_page_size(const ObjectRef& event_collector, int max_count) {
+  return Request("SetCollectorPageSize", event_collector)
+      .text("maxCount", std::to_string(max_count))
+      .finish();
+}
+
 std::string build_query_network_hint(const ObjectRef& network_system) {
   return Request("QueryNetworkHint", network_system).finish();
 }

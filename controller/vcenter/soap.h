@@ -309,6 +309,9 @@ std::string build_destroy_property_collector(const ObjectRef& collector);
 std::string build_refresh(const ObjectRef& collector, const ObjectRef& object);
 // An EventHistoryCollector of the migration_event_types().
 std::string build_create_collector_for_events(const ObjectRef& event_manager);
+// The event collector's latestPage holds its newest `max_count` events (vCenter's default: 10,
+// at most 1000); a burst of migrations larger than the page between two updates loses events.
+std::string build_set_collector_page_size(const ObjectRef& event_collector, int max_count);
 // Every pnic's CDP/LLDP hints, from a host's configManager.networkSystem.
 std::string build_query_network_hint(const ObjectRef& network_system);
 // RetrievePropertiesEx of SessionManager.currentSession: keeps the session from idling out.

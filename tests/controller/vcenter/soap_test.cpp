@@ -789,6 +789,12 @@ TEST_CASE("Requests name the object they act on and keep the WSDL order") {
     CHECK(ids ==
           std::vector<std::string>(migration_event_types().begin(), migration_event_types().end()));
   }
+  SECTION("SetCollectorPageSize asks for the largest page") {
+    const ObjectRef c{"EventHistoryCollector", "session[1]event"};
+    const auto p = parse_request(build_set_collector_page_size(c, 1000), "SetCollectorPageSize", c);
+    CHECK(child_names(p->method) == std::vector<std::string>{"_this", "maxCount"});
+    CHECK(std::string(p->method.child_value("maxCount")) == "1000");
+  }
   SECTION("QueryNetworkHint asks for every pnic") {
     const ObjectRef ns{"HostNetworkSystem", "networkSystem-21"};
     CHECK(child_names(parse_request(build_query_network_hint(ns), "QueryNetworkHint", ns)->method)
