@@ -69,13 +69,10 @@ func startServer(t *testing.T, conn []string, args ...string) *server {
 	return startServerEnv(t, conn, nil, args...)
 }
 
-// startServerEnv: startServer with more environment variables for serve.
-func startServerEnv(t *testing.T, conn []string, env []string, args ...string) *server {
+// startPiped starts cmd with its stderr to `stderr` and returns its stdout.
+func startPiped(t *testing.T, cmd *exec.Cmd, stderr io.Writer) io.Reader {
 	t.Helper()
-	s := &server{conn: conn}
-	cmd := command(append([]string{"serve", "--topology", testTopology}, args...)...)
-	cmd.Env = append(cmd.Env, env...)
-	cmd.Stderr = &s.stderr
+	cmd.Stderr = stderr
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -83,7 +80,16 @@ func startServerEnv(t *testing.T, conn []string, env []string, args ...string) *
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	out := bufio.NewReader(stdout)
+	return stdout
+}
+
+// startServerEnv: startServer with more environment variables for serve.
+func startServerEnv(t *testing.T, conn []string, env []string, args ...string) *server {
+	t.Helper()
+	s := &server{conn: conn}
+	cmd := command(append([]string{"serve", "--topology", testTopology}, args...)...)
+	cmd.Env = append(cmd.Env, env...)
+	out := bufio.NewReader(startPiped(t, cmd, &s.stderr))
 	first := make(chan string, 1)
 	go func() {
 		line, _ := out.ReadString('\n')
@@ -1190,15 +1196,7 @@ func testVmotionStorm(t *testing.T, s *server, c *vim25.Client) {
 			`{"vm":"storm-tmp","host":"esx-a2.lab.local"}`,
 			`{"vm":"web-2","host":"esx-a1.lab.local"}`))
 	var stderr bytes.Buffer
-	storm.Stderr = &stderr
-	stdout, err := storm.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := storm.Start(); err != nil {
-		t.Fatal(err)
-	}
-	events := bufio.NewScanner(stdout)
+	events := bufio.NewScanner(startPiped(t, storm, &stderr))
 	if !events.Scan() {
 		t.Fatalf("vmotion-storm printed nothing: %s", stderr.String())
 	}
