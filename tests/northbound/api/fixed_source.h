@@ -20,6 +20,14 @@ inline PolicyConfig policy_config() {
   return p;
 }
 
+// The API's view of `graph`, planned under the lab's policy.
+inline northbound::api::View view_of(const Snapshot& graph) {
+  auto plan_policy = planner::testing::policy();
+  return northbound::api::View(
+      std::make_shared<const Snapshot>(graph),
+      std::make_shared<const planner::Plan>(planner::plan(graph, plan_policy)), plan_policy);
+}
+
 class FixedSource : public northbound::api::ApiSource {
  public:
   explicit FixedSource(const Snapshot& graph)

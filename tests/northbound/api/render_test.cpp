@@ -19,6 +19,7 @@ using namespace vmfabric::planner::testing;
 using api::json;
 using vmfabric::testing::FixedSource;
 using vmfabric::testing::policy_config;
+using vmfabric::testing::view_of;
 
 namespace {
 
@@ -44,13 +45,6 @@ Lab vm_lab() {
     lab.upsert(i);
   }
   return lab;
-}
-
-api::View view_of(const Snapshot& graph) {
-  auto plan_policy = policy();
-  return api::View(std::make_shared<const Snapshot>(graph),
-                   std::make_shared<const planner::Plan>(planner::plan(graph, plan_policy)),
-                   plan_policy);
 }
 
 router::Query query(std::string_view q = "") { return router::Query::parse(q); }

@@ -16,6 +16,7 @@ using namespace vmfabric::planner::testing;
 using api::json;
 using vmfabric::testing::FixedSource;
 using vmfabric::testing::policy_config;
+using vmfabric::testing::view_of;
 
 namespace {
 
@@ -34,13 +35,6 @@ Lab topology_lab() {
   lab.migrate(mover, b1);
   lab.add_switch("oob");
   return lab;
-}
-
-api::View view_of(const Snapshot& graph) {
-  auto plan_policy = policy();
-  return api::View(std::make_shared<const Snapshot>(graph),
-                   std::make_shared<const planner::Plan>(planner::plan(graph, plan_policy)),
-                   plan_policy);
 }
 
 json topology(const api::View& view, bool vms = true) {

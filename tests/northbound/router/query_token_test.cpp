@@ -9,7 +9,7 @@ using namespace vmfabric::northbound;
 
 namespace {
 
-std::optional<auth::Principal> lookup(std::string_view token) {
+std::optional<auth::Principal> carol_lookup(std::string_view token) {
   if (token == "good") return auth::Principal{"carol", auth::Role::kViewer};
   return std::nullopt;
 }
@@ -31,7 +31,7 @@ http::Response get(const router::Router& r, const std::string& target,
 }  // namespace
 
 TEST_CASE("access_token in the query authenticates only the routes that take it", "[router]") {
-  router::Router r(lookup);
+  router::Router r(carol_lookup);
   r.add("GET", "/api/v1/events/stream", auth::Role::kViewer, who, router::TokenIn::kHeaderOrQuery);
   r.add("GET", "/api/v1/vms", auth::Role::kViewer, who);
 
