@@ -13,12 +13,6 @@ namespace {
 using router::Call;
 using router::Problem;
 
-json text_or_null(const std::string& s) { return s.empty() ? json() : json(s); }
-
-http::Response json_body(int status, const json& body) {
-  return http::json_response(status, body.dump(-1, ' ', false, json::error_handler_t::replace));
-}
-
 std::int64_t audit_id(const std::string& text) {
   std::int64_t id = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);

@@ -135,11 +135,8 @@ http::Response event_stream(events::EventHub& hub, const Call& call) {
 }
 
 void add_event_routes(router::Router& r, events::EventHub& hub) {
-  r.add("GET", "/api/v1/events", auth::Role::kViewer, [&hub](const Call& c) {
-    return http::json_response(
-        200,
-        list_events(hub, c.query).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
-  });
+  r.add("GET", "/api/v1/events", auth::Role::kViewer,
+        [&hub](const Call& c) { return json_body(200, list_events(hub, c.query)); });
   r.add(
       "GET", "/api/v1/events/stream", auth::Role::kViewer,
       [&hub](const Call& c) { return event_stream(hub, c); }, router::TokenIn::kHeaderOrQuery);

@@ -13,10 +13,6 @@ namespace {
 using router::Call;
 using router::Problem;
 
-http::Response json_body(int status, const json& body) {
-  return http::json_response(status, body.dump(-1, ' ', false, json::error_handler_t::replace));
-}
-
 // 415 unless the body is declared JSON ("application/json", parameters allowed).
 void require_json(const Call& c) {
   std::string type = c.request.header("content-type").value_or("");

@@ -22,7 +22,6 @@ using router::Query;
 // ---- small helpers --------------------------------------------------------------------------
 
 json time_or_null(std::int64_t ms) { return ms > 0 ? json(http::format_time(ms)) : json(); }
-json text_or_null(const std::string& s) { return s.empty() ? json() : json(s); }
 
 const char* vlan_mode(VlanMode m) {
   switch (m) {
@@ -341,6 +340,16 @@ std::string vlan_key(VlanId v) {
 }
 
 }  // namespace
+
+std::string dump(const json& body) {
+  return body.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+http::Response json_body(int status, const json& body) {
+  return http::json_response(status, dump(body));
+}
+
+json text_or_null(const std::string& s) { return s.empty() ? json() : json(s); }
 
 // ---- enumerations ---------------------------------------------------------------------------
 

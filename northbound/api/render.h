@@ -30,6 +30,13 @@ struct Page {
 };
 inline constexpr std::size_t kMaxLimit = 1000;
 
+// JSON text as the API sends it: compact, invalid UTF-8 replaced rather than thrown on.
+std::string dump(const json& body);
+// A response of `status` with the JSON `body` (dumped as above).
+http::Response json_body(int status, const json& body);
+// A string, or null when it is empty (the API's optional text fields).
+json text_or_null(const std::string& s);
+
 // The parameter `name` as true or false (nothing when absent); throws Problem 400 otherwise.
 std::optional<bool> bool_param(const router::Query& query, const std::string& name);
 

@@ -12,11 +12,7 @@ namespace {
 
 using router::Call;
 
-std::string dump(const json& body) {
-  return body.dump(-1, ' ', false, json::error_handler_t::replace);
-}
-
-http::Response ok(const json& body) { return http::json_response(200, dump(body)); }
+http::Response ok(const json& body) { return json_body(200, body); }
 
 }  // namespace
 

@@ -12,16 +12,20 @@
 // vmfabricd logs with millisecond timestamps: a hop shorter than a millisecond shows as 0 or 1.
 //
 //   system_bench vm-change [--lab generated|standard] [--switches 200] [--vms 10000]
-//                          [--events 200] [--interval-ms 50] [--latency-ms 5.5]
+//                          [--change portgroup|nic] [--events 200] [--interval-ms 50]
+//                          [--latency-ms 5.5]
 //   system_bench vmotion   [--switches 200] [--vms 10000] [--moves 800] [--seconds 10]
 //                          [--vmotion-delay-ms 1000] [--latency-ms 5.5] [--seed N]
 //   system_bench sync      [--switches 200] [--vms 40000] [--baseline-vms 0]
 //   system_bench wide-vlan [--switches 1000] [--vms 1000] [--latency-ms 5.5]
+//   system_bench faults    [--switches 200] [--vms 2000] [--failing-percent 5] [--seed N]
 //   system_bench topology  [--switches 200] [--vms 10000]   (prints the generated lab, e.g. for
 //                                                            deploy/lab --topology FILE)
 //
 // vm-change: a DV portgroup used by one VM (vm-bench on esx-0; dv-web on the standard lab) gets a
-// new VLAN --events times, one change every --interval-ms (`storm`); an event's latency is sent ->
+// new VLAN --events times, one change every --interval-ms (`storm`); with --change nic, vm-bench's
+// vNIC moves to another DV portgroup instead, each with a VLAN new to its port (the VM's own
+// change, which vmfabricd plans incrementally). An event's latency is sent ->
 // committed on the VM's leaf port (or a later event's VLAN: vmfabricd is level-triggered and
 // vCenter may coalesce changes). Targets: p50 <= 15 ms, p99 <= 50 ms.
 // vmotion: --moves VMs (distinct, seeded) each move to another host of their cluster, spread
@@ -36,6 +40,11 @@
 // Targets: initial sync and resync <= 10 s, 0 sessions, <= 1.5 KB per VM.
 // wide-vlan: the DV portgroup of every host's vMotion vmknic gets a new VLAN, which every switch
 // needs; sent -> the last switch committed. Target <= 2 s.
+// faults: --failing-percent of the switches (leaves, seeded) fail: requests dropped (time out),
+// HTTP 500, or commits failing, in turn. dv-vmotion then also carries a new VLAN, which every
+// switch needs. Checks: the healthy switches commit it with no failed change, each failing one
+// is reported (unreachable or its changes failed) and tried again, none commits while failing,
+// all catch up once the faults clear; then a clean audit and nothing lost from the journal.
 // Switch polls are slow (every 10 s; 30 s at 1,000 switches) so that they add little noise;
 // removals wait an hour (prune delay) so that none runs during a measurement. Prints a table per
 // scenario; exits 1 when a target is missed or a check fails.
@@ -175,17 +184,20 @@ struct StormLine {
   double sent_ms = 0, done_ms = 0;
 };
 
-std::vector<StormLine> run_storm(E2eLab& lab, const std::string& portgroup, int first_vlan,
-                                 int count, double interval_ms) {
+// `storm` with `what` (--portgroup NAME --first-vlan N, or --vm NAME --portgroups A,B,...).
+std::vector<StormLine> run_storm(E2eLab& lab, const std::vector<std::string>& what, int count,
+                                 double interval_ms) {
   const double storm_s = count * interval_ms / 1000;
+  std::vector<std::string> args = {"storm"};
+  args.insert(args.end(), what.begin(), what.end());
+  for (const std::string& a :
+       {std::string("--count"), std::to_string(count), std::string("--interval"),
+        fmt(interval_ms) + "ms", std::string("--timeout"), fmt(storm_s + 120) + "s"}) {
+    args.push_back(a);
+  }
   // On another thread: meanwhile this one keeps reading vmfabricd's log (in eventually()), else
   // its stderr pipe fills and the daemon blocks on logging.
-  auto storm = std::async(std::launch::async, [&] {
-    return lab.vcenter().client({"storm", "--portgroup", portgroup, "--first-vlan",
-                                 std::to_string(first_vlan), "--count", std::to_string(count),
-                                 "--interval", fmt(interval_ms) + "ms", "--timeout",
-                                 fmt(storm_s + 120) + "s"});
-  });
+  auto storm = std::async(std::launch::async, [&] { return lab.vcenter().client(args); });
   if (!lab.eventually([&] { return storm.wait_for(0s) == std::future_status::ready; },
                       std::chrono::seconds(static_cast<int>(storm_s) + 180))) {
     throw std::runtime_error("the storm did not finish");
@@ -266,6 +278,11 @@ void print_lab(const Running& run, const std::string& scenario) {
 
 int vm_change(int argc, char** argv) {
   const bool standard = text_option(argc, argv, "--lab", "generated") == "standard";
+  const std::string change = text_option(argc, argv, "--change", "portgroup");
+  const bool nic = change == "nic";
+  if ((change != "portgroup" && !nic) || (nic && standard)) {
+    throw std::invalid_argument("--change is portgroup or nic (nic on the generated lab only)");
+  }
   const int events = static_cast<int>(bench_option(argc, argv, "--events", 200));
   const double interval_ms = bench_option(argc, argv, "--interval-ms", 50);
   const double latency_ms = bench_option(argc, argv, "--latency-ms", 5.5);
@@ -285,13 +302,36 @@ int vm_change(int argc, char** argv) {
   const std::string port = standard ? "Port-Channel11" : system_host_port(run->shape, 0);
   const std::string portgroup = standard ? "dv-web" : "dv-bench";
 
+  // What changes: the portgroup's VLAN (kFirstStormVlan, +1, ...), or vm-bench's vNIC, moved
+  // through the DV portgroups whose VLANs the watched port does not allow yet, lowest first (so
+  // that, as with the portgroup's, each change needs a new VLAN, higher than the last).
+  std::vector<std::string> what = {"--portgroup", portgroup, "--first-vlan",
+                                   std::to_string(kFirstStormVlan)};
+  if (nic) {
+    const VlanSet there = VlanSet::parse(lab.allowed(sw, port));
+    std::string portgroups;
+    int found = 0;
+    for (int p = 0; p < run->shape.portgroups && found < events; ++p) {
+      if (there.contains(VlanId::checked(kFirstPortgroupVlan + p))) continue;
+      portgroups += (found++ ? "," : "") + ("dv-pg-" + std::to_string(p));
+    }
+    if (found < events) {
+      throw std::invalid_argument("--change nic: only " + std::to_string(found) +
+                                  " portgroups have a VLAN new to " + sw + " " + port +
+                                  ": lower --events");
+    }
+    what = {"--vm", "vm-bench", "--portgroups", portgroups};
+  }
+
   const std::uint64_t since = journal_head(lab.fabric());
   const std::size_t log_from = lab.controller().stderr_lines().size();
   lab.fabric().inject({{"switch", "*"}, {"kind", "latency"}, {"latency_ms", latency_ms}});
-  const std::vector<StormLine> storm =
-      run_storm(lab, portgroup, kFirstStormVlan, events, interval_ms);
+  const std::vector<StormLine> storm = run_storm(lab, what, events, interval_ms);
+  if (storm.empty()) throw std::runtime_error("the storm made no change");
+  VlanSet storm_vlans;
+  for (const StormLine& line : storm) storm_vlans.insert(VlanId::checked(line.vlan));
   // Until the watched port has the last VLAN and the other switches settled.
-  lab.eventually([&] { return lab.allows(sw, port, kFirstStormVlan + events - 1); }, 60s);
+  lab.eventually([&] { return lab.allows(sw, port, storm.back().vlan); }, 60s);
   const std::vector<json> journal = settle(lab, since, 1s, 60s);
 
   // Per event: the first commit on the watched port of its VLAN or a later one of the storm.
@@ -310,12 +350,11 @@ int vm_change(int argc, char** argv) {
     switches.insert(c.sw);
     const auto it = c.added.find(port);
     if (c.sw != sw || it == c.added.end()) continue;
-    const VlanSet storm_vlans =
-        it->second & VlanSet::range(VlanId::checked(kFirstStormVlan), VlanId::checked(3999));
-    if (storm_vlans.empty()) continue;
+    const VlanSet added = it->second & storm_vlans;
+    if (added.empty()) continue;
     ++port_sessions;
     port_commits.push_back(c);
-    const int newest = storm_vlans.ids().back().value;
+    const int newest = added.ids().back().value;
     for (auto e = by_vlan.begin(); e != by_vlan.end() && e->first <= newest; ++e) {
       if (e->second.commit_ms) continue;
       e->second.commit_ms = c.time_ms;
@@ -350,8 +389,10 @@ int vm_change(int argc, char** argv) {
       to_agent.push_back(h->second - s.sent_ms);
     }
   }
-  std::printf("  %zu VLAN changes of %s, one every %g ms; %g ms per eAPI call; watched: %s %s\n",
-              storm.size(), portgroup.c_str(), interval_ms, latency_ms, sw.c_str(), port.c_str());
+  std::printf("  %zu %s, one every %g ms; %g ms per eAPI call; watched: %s %s\n", storm.size(),
+              nic ? "moves of vm-bench's vNIC to a portgroup with a new VLAN"
+                  : ("VLAN changes of " + portgroup).c_str(),
+              interval_ms, latency_ms, sw.c_str(), port.c_str());
   print_header("ms after the request was sent");
   print_row("emitted (vCenter task done)", emitted);
   print_row("parsed (vcenter.update)", hops.parsed);
@@ -389,6 +430,45 @@ int vm_change(int argc, char** argv) {
 
 // ---- vmotion -------------------------------------------------------------------------------
 
+// One move of the vMotion storm: vm-`vm` to esx-`to`, and when the harness requested and saw it
+// done (its own clock).
+struct VmotionMove {
+  int vm = 0, to = 0;
+  double sent_ms = 0, done_ms = 0;
+  std::string error;
+};
+
+// Where the moves whose VLAN never reached the destination stand once the fabric has settled:
+// on which host vCenter and vmfabricd each have the VM. It tells a move vmfabricd never learned
+// of from one it placed but did not plan for.
+void print_never_added(E2eLab& lab, const std::vector<const VmotionMove*>& moves) {
+  if (moves.empty()) return;
+  std::map<std::string, std::string> vcenter_host;
+  for (const json& vm : json::parse(lab.vcenter().client({"inventory"})).at("vms")) {
+    vcenter_host[vm.at("name").get<std::string>()] = vm.at("host").get<std::string>();
+  }
+  std::map<std::string, std::size_t> counts;
+  for (const VmotionMove* m : moves) {
+    const std::string name = system_vm(m->vm), to = system_host(m->to);
+    const auto r = lab.api_get("/api/v1/vms/" + name);
+    std::string where = "vmfabricd: no such VM";
+    if (r.status == 200) {
+      const json vm = json::parse(r.body);
+      const json host = vm.at("host"), moving = vm.at("migrating_to");
+      where = "vmfabricd: " + std::string(host == to ? "on the destination" : "elsewhere") +
+              (moving.is_null() ? "" : ", migrating");
+    }
+    const auto it = vcenter_host.find(name);
+    where += it == vcenter_host.end() ? "; vCenter: no such VM"
+             : it->second == to       ? "; vCenter: on the destination"
+                                      : "; vCenter: elsewhere";
+    ++counts[where];
+  }
+  std::printf("  moves whose VLAN never reached the destination (%zu), once settled:\n",
+              moves.size());
+  for (const auto& [where, n] : counts) std::printf("    %5zu  %s\n", n, where.c_str());
+}
+
 int vmotion(int argc, char** argv) {
   const SystemLabShape shape =
       shape_of(static_cast<int>(bench_option(argc, argv, "--switches", 200)),
@@ -407,17 +487,12 @@ int vmotion(int argc, char** argv) {
   print_lab(*run, "vmotion");
 
   // Distinct VMs, each to another host of its cluster.
-  struct Move {
-    int vm = 0, to = 0;
-    double sent_ms = 0, done_ms = 0;
-    std::string error;
-  };
   std::mt19937 rng(seed);
   std::vector<int> vms(static_cast<std::size_t>(shape.vms));
   for (int i = 0; i < shape.vms; ++i) vms[static_cast<std::size_t>(i)] = i;
   std::shuffle(vms.begin(), vms.end(), rng);
   const int hosts = system_hosts(shape);
-  std::vector<Move> plan;
+  std::vector<VmotionMove> plan;
   std::ofstream moves_file(run->dir.file("moves.jsonl"));
   for (int i = 0; i < moves; ++i) {
     const int vm = vms[static_cast<std::size_t>(i)], from = system_vm_host(shape, vm);
@@ -433,7 +508,7 @@ int vmotion(int argc, char** argv) {
 
   // What the destination ports allow before the storm (VLANs are only added during it).
   std::map<std::string, json> before;
-  for (const Move& m : plan) {
+  for (const VmotionMove& m : plan) {
     for (int n = 0; n < 2; ++n) {
       const std::string leaf = system_host_leaf(shape, m.to, n);
       if (!before.contains(leaf)) before[leaf] = lab.fabric().state(leaf);
@@ -463,7 +538,7 @@ int vmotion(int argc, char** argv) {
     for (std::string line; std::getline(lines, line);) {
       if (!line.starts_with("{")) continue;
       const json j = json::parse(line);
-      Move& m = plan.at(j.at("i").get<std::size_t>());
+      VmotionMove& m = plan.at(j.at("i").get<std::size_t>());
       m.sent_ms = static_cast<double>(j.at("sent_ns").get<std::int64_t>()) / 1e6;
       m.done_ms = static_cast<double>(j.at("done_ns").get<std::int64_t>()) / 1e6;
       if (j.contains("error")) m.error = j["error"].get<std::string>();
@@ -482,7 +557,9 @@ int vmotion(int argc, char** argv) {
   }
   std::vector<double> needed_ms, sent_to_done;
   std::size_t late = 0, failed = 0, already = 0;
-  for (const Move& m : plan) {
+  std::vector<const VmotionMove*>
+      never_added;  // late moves whose VLAN never reached the destination
+  for (const VmotionMove& m : plan) {
     if (!m.error.empty() || m.sent_ms == 0) {
       ++failed;
       continue;
@@ -505,6 +582,7 @@ int vmotion(int argc, char** argv) {
       }
     }
     if (missing || ready > m.done_ms) ++late;
+    if (missing) never_added.push_back(&m);
     if (!missing && ready == 0) ++already;
     if (!missing && ready > 0) needed_ms.push_back(std::max(0.0, ready - m.sent_ms));
   }
@@ -518,6 +596,7 @@ int vmotion(int argc, char** argv) {
   std::printf("  moves: %zu reported, %zu failed, %zu found the VLAN already there, %zu late\n",
               reported, failed, already, late);
   std::printf("  configuration sessions during the storm: %zu\n", journal.size());
+  print_never_added(lab, never_added);
   Result r;
   r.check(reported == static_cast<std::size_t>(moves) && failed == 0, "every move done");
   r.check(late == 0, "no move completed before its VLAN was on the destination");
@@ -652,7 +731,8 @@ int wide_vlan(int argc, char** argv) {
   const std::size_t log_from = lab.controller().stderr_lines().size();
   lab.fabric().inject({{"switch", "*"}, {"kind", "latency"}, {"latency_ms", latency_ms}});
   const int vlan = kFirstStormVlan;
-  const std::vector<StormLine> storm = run_storm(lab, "dv-vmotion", vlan, 1, 0);
+  const std::vector<StormLine> storm =
+      run_storm(lab, {"--portgroup", "dv-vmotion", "--first-vlan", std::to_string(vlan)}, 1, 0);
   if (storm.size() != 1) throw std::runtime_error("the VLAN change was not made");
   const double sent = storm[0].sent_ms;
   // Every switch commits the new VLAN (every leaf has a host, every spine a leaf).
@@ -702,6 +782,153 @@ int wide_vlan(int argc, char** argv) {
   return r.ok ? 0 : 1;
 }
 
+// ---- faults --------------------------------------------------------------------------------
+
+int faults(int argc, char** argv) {
+  const SystemLabShape shape =
+      shape_of(static_cast<int>(bench_option(argc, argv, "--switches", 200)),
+               static_cast<int>(bench_option(argc, argv, "--vms", 2000)));
+  const double percent = bench_option(argc, argv, "--failing-percent", 5);
+  const double latency_ms = bench_option(argc, argv, "--latency-ms", 5.5);
+  const auto seed = static_cast<std::uint32_t>(
+      bench_option(argc, argv, "--seed", static_cast<double>(std::random_device{}())));
+  const int switches = kBenchSpines + shape.leaves;
+  const auto failing_count = static_cast<std::size_t>(std::max(1.0, switches * percent / 100));
+  if (percent <= 0 || failing_count >= static_cast<std::size_t>(shape.leaves)) {
+    throw std::invalid_argument("--failing-percent must leave some leaves healthy");
+  }
+  const auto run = start(shape, 10);
+  E2eLab& lab = *run->lab;
+  print_lab(*run, "faults");
+
+  // Failing leaves, seeded; the three kinds of fault in turn.
+  std::vector<std::string> leaves;
+  for (int i = 0; i < shape.leaves; ++i) leaves.push_back(bench_leaf(i));
+  std::mt19937 rng(seed);
+  std::shuffle(leaves.begin(), leaves.end(), rng);
+  const std::vector<std::string> kinds = {"drop", "http500", "fail_commit"};
+  std::map<std::string, std::string> failing;  // switch -> fault kind
+  for (std::size_t i = 0; i < failing_count; ++i) failing[leaves[i]] = kinds[i % kinds.size()];
+
+  const std::uint64_t since = journal_head(lab.fabric());
+  const std::size_t journal_before = lab.changes().size();
+  lab.fabric().inject({{"switch", "*"}, {"kind", "latency"}, {"latency_ms", latency_ms}});
+  for (const auto& [sw, kind] : failing) lab.fabric().inject({{"switch", sw}, {"kind", kind}});
+
+  // Every host's vmk1 portgroup also carries VLAN 2000: every switch needs it, none loses one.
+  const int vlan = kFirstStormVlan;
+  const double sent = unix_now_ms();
+  lab.vcenter().client({"set-dvportgroup-vlan", "dv-vmotion", "--trunk",
+                        std::to_string(kVmotionVlan) + "," + std::to_string(vlan)});
+  std::map<std::string, double> committed_at;  // switch -> when it committed the VLAN
+  const auto scan = [&] {
+    for (const json& entry : journal_since(lab.fabric(), since)) {
+      const Commit c = parse_commit(entry);
+      for (const auto& [interface, vlans] : c.added) {
+        if (vlans.contains(VlanId::checked(vlan))) committed_at.try_emplace(c.sw, c.time_ms);
+      }
+    }
+  };
+  const auto healthy_done = [&] {
+    scan();
+    std::size_t n = 0;
+    for (const auto& [sw, t] : committed_at) n += failing.contains(sw) ? 0 : 1;
+    return n == static_cast<std::size_t>(switches) - failing.size();
+  };
+  const bool healthy_converged = lab.eventually(healthy_done, 120s);
+  std::vector<double> healthy_ms;
+  for (const auto& [sw, t] : committed_at) {
+    if (!failing.contains(sw)) healthy_ms.push_back(t - sent);
+  }
+
+  // Each failing switch: reported (unreachable, or its changes failed) and tried again.
+  const auto failed_since = [&](const std::string& sw) {
+    std::size_t n = 0;
+    const auto all = lab.changes();
+    for (std::size_t i = 0; i + journal_before < all.size(); ++i) {
+      const json& c = all[i];  // newest first: the entries made since the faults
+      if (c.at("switch") == sw && (c.at("result") == "failed" || c.at("result") == "aborted")) ++n;
+    }
+    return n;
+  };
+  const auto reachability = [&](const std::string& sw) {
+    return json::parse(lab.api_get("/api/v1/switches/" + sw).body)
+        .at("reachability")
+        .get<std::string>();
+  };
+  std::map<std::string, std::pair<std::string, int>> reported;  // switch -> (how, attempts)
+  const bool all_reported = lab.eventually(
+      [&] {
+        const json stats = lab.fabric().stats();
+        for (const auto& [sw, kind] : failing) {
+          const int hits = stats[sw]["faults"].value(kind, 0);
+          const std::size_t failed = failed_since(sw);
+          const std::string reach = reachability(sw);
+          if (hits < 2 || (reach == "reachable" && failed == 0)) return false;
+          reported[sw] = {reach + ", " + std::to_string(failed) + " failed changes", hits};
+        }
+        return true;
+      },
+      180s);
+  std::size_t healthy_failed = 0;
+  for (const std::string& sw : leaves) {
+    if (!failing.contains(sw)) healthy_failed += failed_since(sw);
+  }
+  bool failing_committed = false;
+  for (const auto& [sw, kind] : failing) failing_committed |= committed_at.contains(sw);
+
+  // The faults cleared: the failing switches catch up.
+  const double cleared = unix_now_ms();
+  lab.fabric().clear_faults();
+  lab.fabric().inject({{"switch", "*"}, {"kind", "latency"}, {"latency_ms", latency_ms}});
+  const bool recovered = lab.eventually(
+      [&] {
+        scan();
+        return committed_at.size() == static_cast<std::size_t>(switches);
+      },
+      180s);
+  std::vector<double> recovered_ms;
+  for (const auto& [sw, kind] : failing) {
+    if (committed_at.contains(sw)) recovered_ms.push_back(committed_at[sw] - cleared);
+  }
+  lab.wait_quiet(std::chrono::seconds(300));
+  const json audit = lab.run_audit(std::chrono::seconds(300));
+  const E2eLab::JournalCheck journal = lab.check_journal();
+
+  std::printf(
+      "  %zu of %d switches failing (%g%%, seed %u); dv-vmotion also carries VLAN %d; "
+      "%g ms per eAPI call\n",
+      failing.size(), switches, percent, seed, vlan, latency_ms);
+  for (const auto& [sw, kind] : failing) {
+    const auto it = reported.find(sw);
+    std::printf("    %-10s %-12s %s\n", sw.c_str(), kind.c_str(),
+                it == reported.end()
+                    ? "not reported"
+                    : ("reported " + it->second.first + "; " + std::to_string(it->second.second) +
+                       " attempts hit the fault")
+                          .c_str());
+  }
+  print_header("ms");
+  print_row("healthy switches: request -> VLAN committed", healthy_ms);
+  print_row("failing switches: faults cleared -> VLAN committed", recovered_ms);
+  std::printf("  failed changes on healthy switches: %zu\n", healthy_failed);
+  std::printf(
+      "  audit: %s, %zu findings; journal: %zu sessions committed, %zu lost, %zu pending, "
+      "%zu failed or aborted\n",
+      audit.value("status", "?").c_str(), audit.at("findings").size(), journal.committed,
+      journal.lost.size(), journal.pending, journal.failed);
+  for (const std::string& lost : journal.lost) std::printf("    lost: %s\n", lost.c_str());
+  Result r;
+  r.check(healthy_converged, "every healthy switch committed the VLAN");
+  r.check(healthy_failed == 0, "no change failed on a healthy switch");
+  r.check(all_reported, "every failing switch reported and tried again");
+  r.check(!failing_committed, "no failing switch committed while failing");
+  r.check(recovered, "every failing switch committed the VLAN once the faults cleared");
+  r.check(audit.value("status", "") == "done" && audit.at("findings").empty(), "a clean audit");
+  r.check(journal.lost.empty() && journal.pending == 0, "nothing lost from the journal");
+  return r.ok ? 0 : 1;
+}
+
 int print_topology(int argc, char** argv) {
   std::printf("%s\n",
               system_lab(shape_of(static_cast<int>(bench_option(argc, argv, "--switches", 200)),
@@ -712,9 +939,11 @@ int print_topology(int argc, char** argv) {
 }
 
 int usage() {
-  std::fprintf(stderr,
-               "usage: system_bench vm-change|vmotion|sync|wide-vlan|topology [options] (see the "
-               "comment at the top of tests/bench/system_bench.cpp)\n");
+  std::fprintf(
+      stderr,
+      "usage: system_bench vm-change|vmotion|sync|wide-vlan|faults|topology [options] (see "
+      "the "
+      "comment at the top of tests/bench/system_bench.cpp)\n");
   return 2;
 }
 
@@ -728,6 +957,7 @@ int main(int argc, char** argv) {
     if (scenario == "vmotion") return vmotion(argc, argv);
     if (scenario == "sync") return initial_sync(argc, argv);
     if (scenario == "wide-vlan") return wide_vlan(argc, argv);
+    if (scenario == "faults") return faults(argc, argv);
     if (scenario == "topology") return print_topology(argc, argv);
     return usage();
   } catch (const std::exception& e) {

@@ -13,7 +13,6 @@
 #include <future>
 #include <iostream>
 #include <random>
-#include <set>
 #include <thread>
 
 #include "lab.h"
@@ -24,9 +23,6 @@ using namespace std::chrono_literals;
 using nlohmann::json;
 
 namespace {
-
-const std::string kDetailAtRestart =
-    "vmfabricd stopped during this session; the switch was read again at start";
 
 // Where web-1's VLAN 120 lands on leaf1a and leaf1b for each of its hosts.
 std::string uplink_of(const std::string& host) {
@@ -68,23 +64,13 @@ Outcome settle_and_check(E2eLab& lab, const std::string& web1_host) {
   out.findings = audit.at("findings").size();
   CHECK(out.findings == 0);
 
-  std::set<std::string> journaled;
-  for (const json& c : lab.changes()) {
-    journaled.insert(c.at("session").get<std::string>());
-    if (c.at("result") == "pending") ++out.pending;
-    if (c.at("detail") == kDetailAtRestart) ++out.closed_at_restart;
-  }
-  for (const std::string& sw : lab.fabric().switch_names()) {
-    for (const json& commit : lab.fabric().journal(sw)) {
-      const std::string session = commit.at("session").get<std::string>();
-      if (!session.starts_with("vmfabric-")) continue;
-      ++out.committed;
-      if (journaled.count(session) == 0) {
-        ++out.lost;
-        UNSCOPED_INFO("committed on " << sw << " but not journaled: " << session);
-      }
-    }
-  }
+  const E2eLab::JournalCheck journal = lab.check_journal();
+  for (const std::string& lost : journal.lost)
+    UNSCOPED_INFO("committed but not journaled: " << lost);
+  out.committed = journal.committed;
+  out.lost = journal.lost.size();
+  out.pending = journal.pending;
+  out.closed_at_restart = journal.closed_at_restart;
   CHECK(out.lost == 0);
   CHECK(out.pending == 0);
   return out;

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
+#include <set>
 #include <stdexcept>
 
 #include "model/vlan_set.h"
@@ -267,6 +268,30 @@ std::vector<json> E2eLab::changes() {
     if (page.at("next_cursor").is_null()) return out;
     target = "/api/v1/changes?limit=1000&cursor=" + page.at("next_cursor").get<std::string>();
   }
+}
+
+E2eLab::JournalCheck E2eLab::check_journal() {
+  JournalCheck out;
+  std::set<std::string> journaled;
+  for (const json& c : changes()) {
+    journaled.insert(c.at("session").get<std::string>());
+    const std::string result = c.at("result").get<std::string>();
+    if (result == "pending") ++out.pending;
+    if (result == "failed" || result == "aborted") ++out.failed;
+    if (c.at("detail") ==
+        "vmfabricd stopped during this session; the switch was read again at start") {
+      ++out.closed_at_restart;
+    }
+  }
+  for (const std::string& sw : eos_->switch_names()) {
+    for (const json& commit : eos_->journal(sw)) {
+      const std::string session = commit.at("session").get<std::string>();
+      if (!session.starts_with("vmfabric-")) continue;
+      ++out.committed;
+      if (!journaled.contains(session)) out.lost.push_back(sw + " " + session);
+    }
+  }
+  return out;
 }
 
 std::string E2eLab::allowed(const std::string& sw, const std::string& interface) {

@@ -92,6 +92,16 @@ class E2eLab {
   nlohmann::json run_audit(std::chrono::milliseconds timeout = std::chrono::seconds(60));
   // Every entry of vmfabricd's change journal (GET /api/v1/changes, all pages), newest first.
   std::vector<nlohmann::json> changes();
+  // The journal against the switches: every session named vmfabric-* a switch committed must be
+  // in vmfabricd's journal (it journals before it sends), and no entry may stay pending.
+  struct JournalCheck {
+    std::size_t committed = 0;          // sessions named vmfabric-* the switches committed
+    std::vector<std::string> lost;      // of those, the ones not journaled ("switch session")
+    std::size_t pending = 0;            // journal entries still pending
+    std::size_t closed_at_restart = 0;  // entries vmfabricd closed at start (it had been killed)
+    std::size_t failed = 0;             // entries that failed or were aborted
+  };
+  JournalCheck check_journal();
   // The operator token run_audit uses, made by `vmfabricd token create` on first use.
   const std::string& operator_token();
   // Whether the standard lab's initial plan is on the switches (waits for it).

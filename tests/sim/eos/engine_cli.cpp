@@ -23,8 +23,6 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::size_t kMaxVlanName = 32;
-
 enum class Mode { kExec, kConfig, kVlan, kInterface };
 
 std::vector<std::string> split_words(std::string_view line) {
@@ -83,11 +81,6 @@ int parse_vlan_id(const std::vector<std::string>& words, std::size_t at) {
   return id;
 }
 
-std::string default_vlan_name(int id) {
-  std::string digits = std::to_string(id);
-  return "VLAN" + std::string(4 - digits.size(), '0') + digits;
-}
-
 }  // namespace
 
 const Session& pending_session(const Switch& sw, const std::string& name) {
@@ -103,8 +96,8 @@ const Session& pending_session(const Switch& sw, const std::string& name) {
 using PortChange = std::function<void(Config&, const IfId&, PortConfig&)>;
 
 struct Cli::State {
-  State(Switch& s, Journal& j, const Caller& c, bool json, bool autocomplete_words)
-      : sw(s), journal(j), caller(c), json_format(json), autocomplete(autocomplete_words) {}
+  State(Switch& s, Journal& j, const Caller& c, bool json_output, bool autocomplete_words)
+      : sw(s), journal(j), caller(c), json_format(json_output), autocomplete(autocomplete_words) {}
 
   Switch& sw;
   Journal& journal;
@@ -558,8 +551,8 @@ struct Cli::State {
   }
 };
 
-Cli::Cli(Switch& sw, Journal& journal, const Caller& caller, bool json, bool autocomplete)
-    : state_(std::make_unique<State>(sw, journal, caller, json, autocomplete)) {}
+Cli::Cli(Switch& sw, Journal& journal, const Caller& caller, bool json_output, bool autocomplete)
+    : state_(std::make_unique<State>(sw, journal, caller, json_output, autocomplete)) {}
 
 Cli::~Cli() { state_->flush_terminal(); }
 

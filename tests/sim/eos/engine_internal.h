@@ -105,6 +105,13 @@ struct Session {
   std::uint64_t created = 0;  // creation order, to prune the oldest completed sessions
 };
 
+// A VLAN's name: at most this long, "VLAN0042" when none was given.
+constexpr std::size_t kMaxVlanName = 32;
+inline std::string default_vlan_name(int id) {
+  std::string digits = std::to_string(id);
+  return "VLAN" + std::string(4 - digits.size(), '0') + digits;
+}
+
 // EOS keeps at most this many pending sessions and this many completed ones.
 constexpr std::size_t kMaxOpenSessions = 5;
 constexpr std::size_t kMaxSavedSessions = 1;

@@ -16,7 +16,6 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::size_t kMaxVlanName = 32;
 constexpr int kDefaultEthernetPorts = 52;
 constexpr const char* kEsxDescription = "VMware ESX Releasebuild-21495797";
 
@@ -68,12 +67,6 @@ int vlan_of(const json& obj, const char* key, const std::string& path) {
     fail(path + "." + key, "VLAN " + std::to_string(id) + " out of range 1-4094");
   }
   return id;
-}
-
-std::string default_vlan_name(int id) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "VLAN%04d", id);
-  return buf;
 }
 
 // What a switch advertises over LLDP from interface `port`.

@@ -480,16 +480,22 @@ func reconfigureDVPortgroupVlan(ctx context.Context, pg *object.DistributedVirtu
 
 // stormOptions are the flags of `storm`, a load generator for latency benchmarks: a VLAN change
 // timed from a separate process per event would include that process's start-up (tens of ms).
+// Two kinds of change: a DV portgroup's VLAN (--portgroup), or which DV portgroup a VM's first
+// ethernet card is on (--vm, cycling through --portgroups).
 type stormOptions struct {
-	portgroup string
-	firstVlan int
-	count     int
-	interval  time.Duration
+	portgroup  string
+	firstVlan  int
+	vm         string
+	portgroups string
+	count      int
+	interval   time.Duration
 }
 
 func (o *stormOptions) register(fs *flag.FlagSet) {
-	fs.StringVar(&o.portgroup, "portgroup", "", "DV portgroup to reconfigure (required)")
-	fs.IntVar(&o.firstVlan, "first-vlan", 1000, "VLAN of the first change; change i sets first-vlan+i")
+	fs.StringVar(&o.portgroup, "portgroup", "", "DV portgroup to reconfigure")
+	fs.IntVar(&o.firstVlan, "first-vlan", 1000, "with --portgroup: VLAN of the first change; change i sets first-vlan+i")
+	fs.StringVar(&o.vm, "vm", "", "VM whose first ethernet card moves: change i attaches it to the i-th of --portgroups (cycling)")
+	fs.StringVar(&o.portgroups, "portgroups", "", "with --vm: comma-separated DV portgroups, each with an access VLAN")
 	fs.IntVar(&o.count, "count", 500, "number of changes")
 	fs.DurationVar(&o.interval, "interval", 50*time.Millisecond, "time between the starts of two changes")
 }
@@ -498,24 +504,105 @@ func (o *stormOptions) register(fs *flag.FlagSet) {
 // processes' wall clocks on the same machine.
 type stormEvent struct {
 	I      int   `json:"i"`
-	Vlan   int   `json:"vlan"`
+	Vlan   int   `json:"vlan"`    // the portgroup's new VLAN, or the VLAN of the VM's new portgroup
 	SentNs int64 `json:"sent_ns"` // just before the reconfigure request was sent
 	DoneNs int64 `json:"done_ns"` // when its task had completed
+}
+
+// stormChange makes change i, calling beforeSend just before its request goes out; it returns
+// the VLAN the change is about.
+type stormChange func(ctx context.Context, i int, beforeSend func()) (int, error)
+
+// portgroupVlanChanges: change i gives the DV portgroup VLAN first-vlan+i.
+func (o *stormOptions) portgroupVlanChanges(ctx context.Context, c *vim25.Client) (stormChange, error) {
+	if o.firstVlan < 1 || o.firstVlan+o.count-1 > 4094 {
+		return nil, fmt.Errorf("storm: VLANs %d-%d are not all in 1-4094", o.firstVlan, o.firstVlan+o.count-1)
+	}
+	pg, err := findDVPortgroup(ctx, c, o.portgroup)
+	if err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context, i int, beforeSend func()) (int, error) {
+		vlan := o.firstVlan + i
+		spec := &types.VmwareDistributedVirtualSwitchVlanIdSpec{VlanId: int32(vlan)}
+		return vlan, reconfigureDVPortgroupVlan(ctx, pg, spec, beforeSend)
+	}, nil
+}
+
+// vmNicChanges: change i attaches the VM's first ethernet card to the i-th portgroup (cycling).
+func (o *stormOptions) vmNicChanges(ctx context.Context, c *vim25.Client) (stormChange, error) {
+	type target struct {
+		backing types.BaseVirtualDeviceBackingInfo
+		vlan    int
+	}
+	var targets []target
+	for _, name := range strings.Split(o.portgroups, ",") {
+		pg, err := findDVPortgroup(ctx, c, name)
+		if err != nil {
+			return nil, err
+		}
+		var props mo.DistributedVirtualPortgroup
+		if err := pg.Properties(ctx, pg.Reference(), []string{"config.defaultPortConfig"}, &props); err != nil {
+			return nil, err
+		}
+		setting, ok := props.Config.DefaultPortConfig.(*types.VMwareDVSPortSetting)
+		spec, isAccess := (*types.VmwareDistributedVirtualSwitchVlanIdSpec)(nil), false
+		if ok && setting.Vlan != nil {
+			spec, isAccess = setting.Vlan.(*types.VmwareDistributedVirtualSwitchVlanIdSpec)
+		}
+		if !isAccess {
+			return nil, fmt.Errorf("storm: DV portgroup %q has no access VLAN", name)
+		}
+		backing, err := pg.EthernetCardBackingInfo(ctx)
+		if err != nil {
+			return nil, err
+		}
+		targets = append(targets, target{backing, int(spec.VlanId)})
+	}
+	vm, err := findVM(ctx, c, o.vm)
+	if err != nil {
+		return nil, err
+	}
+	devices, err := vm.Device(ctx)
+	if err != nil {
+		return nil, err
+	}
+	nics := ethernetCards(devices)
+	if len(nics) == 0 {
+		return nil, fmt.Errorf("storm: VM %q has no ethernet card", o.vm)
+	}
+	nic := nics[0]
+	return func(ctx context.Context, i int, beforeSend func()) (int, error) {
+		t := targets[i%len(targets)]
+		nic.GetVirtualDevice().Backing = t.backing
+		spec := types.VirtualMachineConfigSpec{DeviceChange: []types.BaseVirtualDeviceConfigSpec{
+			&types.VirtualDeviceConfigSpec{Operation: types.VirtualDeviceConfigSpecOperationEdit, Device: nic},
+		}}
+		beforeSend()
+		_, err := wait(ctx)(vm.Reconfigure(ctx, spec))
+		return t.vlan, err
+	}, nil
 }
 
 // run makes the changes over the one session. Event i is due at start + i*interval (an
 // open-loop schedule: a slow change delays the next one but does not shift the later ones), so
 // the rate is the one asked for unless the server cannot keep up.
 func (o *stormOptions) run(ctx context.Context, c *vim25.Client, _ []string, stdout io.Writer) error {
-	switch {
-	case o.portgroup == "":
-		return errors.New("storm: --portgroup is required")
-	case o.count < 0 || o.interval < 0:
+	if o.count < 0 || o.interval < 0 {
 		return errors.New("storm: --count and --interval must not be negative")
-	case o.firstVlan < 1 || o.firstVlan+o.count-1 > 4094:
-		return fmt.Errorf("storm: VLANs %d-%d are not all in 1-4094", o.firstVlan, o.firstVlan+o.count-1)
 	}
-	pg, err := findDVPortgroup(ctx, c, o.portgroup)
+	var change stormChange
+	var err error
+	switch {
+	case (o.portgroup == "") == (o.vm == ""):
+		return errors.New("storm: give --portgroup, or --vm with --portgroups")
+	case o.vm != "" && o.portgroups == "":
+		return errors.New("storm: --vm needs --portgroups")
+	case o.vm != "":
+		change, err = o.vmNicChanges(ctx, c)
+	default:
+		change, err = o.portgroupVlanChanges(ctx, c)
+	}
 	if err != nil {
 		return err
 	}
@@ -524,9 +611,10 @@ func (o *stormOptions) run(ctx context.Context, c *vim25.Client, _ []string, std
 		if err := sleepUntil(ctx, start.Add(time.Duration(i)*o.interval)); err != nil {
 			return err
 		}
-		ev := stormEvent{I: i, Vlan: o.firstVlan + i}
-		vlan := &types.VmwareDistributedVirtualSwitchVlanIdSpec{VlanId: int32(ev.Vlan)}
-		if err := reconfigureDVPortgroupVlan(ctx, pg, vlan, func() { ev.SentNs = time.Now().UnixNano() }); err != nil {
+		ev := stormEvent{I: i}
+		vlan, err := change(ctx, i, func() { ev.SentNs = time.Now().UnixNano() })
+		ev.Vlan = vlan
+		if err != nil {
 			return fmt.Errorf("storm: change %d (VLAN %d): %w", i, ev.Vlan, err)
 		}
 		ev.DoneNs = time.Now().UnixNano()

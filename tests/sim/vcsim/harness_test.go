@@ -1090,9 +1090,28 @@ func testStorm(t *testing.T, s *server, c *vim25.Client) {
 		setting, ok := val.(types.VMwareDVSPortSetting)
 		return ok && reflect.DeepEqual(setting.Vlan, want)
 	}))
-	s.failCLI(t, "--portgroup is required", "storm", "--count", "1")
+	s.failCLI(t, "give --portgroup, or --vm with --portgroups", "storm", "--count", "1")
 	s.failCLI(t, "VLANs 4094-4095 are not all in 1-4094", "storm", "--portgroup", "dv-web", "--first-vlan", "4094", "--count", "2")
 	s.mustCLI(t, "set-dvportgroup-vlan", "dv-web", "120")
+
+	// --vm: web-1's card moves to dv-vmotion (VLAN 30), then back to dv-web by set-nic.
+	out = s.mustCLI(t, "storm", "--vm", "web-1", "--portgroups", "dv-vmotion,dv-web", "--count", "1")
+	var ev stormEvent
+	if err := json.Unmarshal([]byte(strings.TrimSpace(out)), &ev); err != nil || ev.I != 0 || ev.Vlan != 30 || ev.SentNs == 0 || ev.DoneNs < ev.SentNs {
+		t.Errorf("storm --vm printed %q (%v)", out, err)
+	}
+	inv, err := collectInventory(context.Background(), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, vm := range inv.VMs {
+		if vm.Name == "web-1" && (len(vm.Nics) != 1 || vm.Nics[0].Portgroup != "dv-vmotion") {
+			t.Errorf("web-1 after storm --vm: %+v", vm)
+		}
+	}
+	s.mustCLI(t, "set-nic", "web-1", "0", "dv-web")
+	s.failCLI(t, `DV portgroup "dv-trunk" has no access VLAN`, "storm", "--vm", "web-1", "--portgroups", "dv-trunk", "--count", "1")
+	s.failCLI(t, "--vm needs --portgroups", "storm", "--vm", "web-1")
 }
 
 // readVmotionEvent reads one line of vmotion-storm's output.
