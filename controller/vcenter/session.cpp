@@ -104,11 +104,21 @@ struct VCenterSession::Impl : std::enable_shared_from_this<Impl> {
   }
 
   asio::awaitable<void> refresh_objects(Delta& delta) {
-    for (const ObjectRef& obj : inventory.take_refreshes()) {
+    const std::vector<ObjectRef> objects = inventory.take_refreshes();
+    if (objects.empty()) co_return;
+    const auto started = Clock::now();
+    for (const ObjectRef& obj : objects) {
       const UpdateSet set = parse_refresh(
           obj, co_await call(*control, "RetrievePropertiesEx", build_refresh(collector, obj)));
       delta.append(inventory.apply(set));
     }
+    log::debug(
+        "vcenter.refreshed",
+        {{"vcenter", config.name},
+         {"objects", objects.size()},
+         {"first", objects.front().type + ":" + objects.front().value},
+         {"ms",
+          std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count()}});
   }
 
   // Reads the cabling hints of the hosts that are new, due, or whose pnics changed.

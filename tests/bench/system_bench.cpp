@@ -438,33 +438,23 @@ struct VmotionMove {
   std::string error;
 };
 
-// Where the moves whose VLAN never reached the destination stand once the fabric has settled:
-// on which host vCenter and vmfabricd each have the VM. It tells a move vmfabricd never learned
-// of from one it placed but did not plan for.
+// Where vmfabricd has the moves whose VLAN never reached the destination, once the fabric
+// settled: it tells a move vmfabricd never learned of from one it placed but did not plan for.
 void print_never_added(E2eLab& lab, const std::vector<const VmotionMove*>& moves) {
   if (moves.empty()) return;
-  std::map<std::string, std::string> vcenter_host;
-  for (const json& vm : json::parse(lab.vcenter().client({"inventory"})).at("vms")) {
-    vcenter_host[vm.at("name").get<std::string>()] = vm.at("host").get<std::string>();
-  }
   std::map<std::string, std::size_t> counts;
   for (const VmotionMove* m : moves) {
-    const std::string name = system_vm(m->vm), to = system_host(m->to);
-    const auto r = lab.api_get("/api/v1/vms/" + name);
-    std::string where = "vmfabricd: no such VM";
+    lab.controller().wait_for_stderr("\x01", 0ms);  // its log must not fill the pipe
+    const auto r = lab.api_get("/api/v1/vms/" + system_vm(m->vm));
+    std::string where = "no such VM";
     if (r.status == 200) {
       const json vm = json::parse(r.body);
-      const json host = vm.at("host"), moving = vm.at("migrating_to");
-      where = "vmfabricd: " + std::string(host == to ? "on the destination" : "elsewhere") +
-              (moving.is_null() ? "" : ", migrating");
+      where = vm.at("host") == system_host(m->to) ? "on the destination" : "elsewhere";
+      if (!vm.at("migrating_to").is_null()) where += ", migrating";
     }
-    const auto it = vcenter_host.find(name);
-    where += it == vcenter_host.end() ? "; vCenter: no such VM"
-             : it->second == to       ? "; vCenter: on the destination"
-                                      : "; vCenter: elsewhere";
     ++counts[where];
   }
-  std::printf("  moves whose VLAN never reached the destination (%zu), once settled:\n",
+  std::printf("  moves whose VLAN never reached the destination (%zu), where vmfabricd has them:\n",
               moves.size());
   for (const auto& [where, n] : counts) std::printf("    %5zu  %s\n", n, where.c_str());
 }
@@ -515,6 +505,7 @@ int vmotion(int argc, char** argv) {
     }
   }
   const std::uint64_t since = journal_head(lab.fabric());
+  const std::size_t log_from = lab.controller().stderr_lines().size();
   lab.fabric().inject({{"switch", "*"}, {"kind", "latency"}, {"latency_ms", latency_ms}});
   const double interval_ms = seconds * 1000 / moves;
   auto storm = std::async(std::launch::async, [&] {
@@ -596,6 +587,16 @@ int vmotion(int argc, char** argv) {
   std::printf("  moves: %zu reported, %zu failed, %zu found the VLAN already there, %zu late\n",
               reported, failed, already, late);
   std::printf("  configuration sessions during the storm: %zu\n", journal.size());
+  // How far vmfabricd got: its work during the run, relative to the first move.
+  const std::vector<std::string> log(
+      lab.controller().stderr_lines().begin() + static_cast<std::ptrdiff_t>(log_from),
+      lab.controller().stderr_lines().end());
+  const double first_sent = plan.empty() ? 0 : plan.front().sent_ms;
+  for (const char* event : {"vcenter.update", "graph.batch_saved", "reconcile.apply"}) {
+    const std::vector<double> at = log_times(log, event);
+    std::printf("  vmfabricd %-18s %5zu lines, the last %8.0f ms after the first move\n", event,
+                at.size(), at.empty() ? 0.0 : at.back() - first_sent);
+  }
   print_never_added(lab, never_added);
   Result r;
   r.check(reported == static_cast<std::size_t>(moves) && failed == 0, "every move done");
@@ -861,11 +862,14 @@ int faults(int argc, char** argv) {
       [&] {
         const json stats = lab.fabric().stats();
         for (const auto& [sw, kind] : failing) {
-          const int hits = stats[sw]["faults"].value(kind, 0);
           const std::size_t failed = failed_since(sw);
+          // A failed commit is the engine's (the request itself succeeds): each attempt is a
+          // failed change.
+          const int attempts =
+              kind == "fail_commit" ? static_cast<int>(failed) : stats[sw]["faults"].value(kind, 0);
           const std::string reach = reachability(sw);
-          if (hits < 2 || (reach == "reachable" && failed == 0)) return false;
-          reported[sw] = {reach + ", " + std::to_string(failed) + " failed changes", hits};
+          if (attempts < 2 || (reach == "reachable" && failed == 0)) return false;
+          reported[sw] = {reach + ", " + std::to_string(failed) + " failed changes", attempts};
         }
         return true;
       },

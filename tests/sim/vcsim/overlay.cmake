@@ -49,6 +49,12 @@ set(wait_parameters "(ctx *Context, r *types.WaitForUpdatesEx) soap.HasFault {\n
 set(truncating_wait "\treturn pc.vmfabricTruncated.next(r, func() soap.HasFault { return pc.waitForUpdatesEx(ctx, r) })\n}\n")
 replace_once(text ${original} "func (pc *PropertyCollector) WaitForUpdatesEx${wait_parameters}"
              "func (pc *PropertyCollector) WaitForUpdatesEx${wait_parameters}${truncating_wait}\nfunc (pc *PropertyCollector) waitForUpdatesEx${wait_parameters}")
+# Once per tick, the re-collection of the filters' objects (apply_once.go).
+replace_once(text ${original} "\t\t\tfor _, f := range pc.Filter {\n"
+             "\t\t\tvmfabricApplied := false\n\t\t\tfor _, f := range pc.Filter {\n")
+replace_once(text ${original} "if !apply() {\n" "if !vmfabricApplyOnce(&vmfabricApplied, apply) {\n")
+replace_once(text ${original} "if !apply() { // An update may apply to collector traversal specs"
+             "if !vmfabricApplyOnce(&vmfabricApplied, apply) { // An update may apply to collector traversal specs")
 
 # Each source from its marker line on.
 set(appended "")
