@@ -843,14 +843,17 @@ int faults(int argc, char** argv) {
   }
 
   // Each failing switch: reported (unreachable, or its changes failed) and tried again.
-  const auto failed_since = [&](const std::string& sw) {
-    std::size_t n = 0;
+  // Per switch, the journal entries made since the faults that failed or were aborted.
+  const auto failed_since = [&] {
+    std::map<std::string, std::size_t> out;
     const auto all = lab.changes();
     for (std::size_t i = 0; i + journal_before < all.size(); ++i) {
       const json& c = all[i];  // newest first: the entries made since the faults
-      if (c.at("switch") == sw && (c.at("result") == "failed" || c.at("result") == "aborted")) ++n;
+      if (c.at("result") == "failed" || c.at("result") == "aborted") {
+        ++out[c.at("switch").get<std::string>()];
+      }
     }
-    return n;
+    return out;
   };
   const auto reachability = [&](const std::string& sw) {
     return json::parse(lab.api_get("/api/v1/switches/" + sw).body)
@@ -861,8 +864,9 @@ int faults(int argc, char** argv) {
   const bool all_reported = lab.eventually(
       [&] {
         const json stats = lab.fabric().stats();
+        auto failed_changes = failed_since();
         for (const auto& [sw, kind] : failing) {
-          const std::size_t failed = failed_since(sw);
+          const std::size_t failed = failed_changes[sw];
           // A failed commit is the engine's (the request itself succeeds): each attempt is a
           // failed change.
           const int attempts =
@@ -875,9 +879,7 @@ int faults(int argc, char** argv) {
       },
       180s);
   std::size_t healthy_failed = 0;
-  for (const std::string& sw : leaves) {
-    if (!failing.contains(sw)) healthy_failed += failed_since(sw);
-  }
+  for (const auto& [sw, n] : failed_since()) healthy_failed += failing.contains(sw) ? 0 : n;
   bool failing_committed = false;
   for (const auto& [sw, kind] : failing) failing_committed |= committed_at.contains(sw);
 
