@@ -80,11 +80,10 @@ VlanId vlan_key(const std::string& key, const At& at) {
   }
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-    return std::tolower(static_cast<unsigned char>(x)) ==
-           std::tolower(static_cast<unsigned char>(y));
-  });
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
 }
 
 // The 12 hex digits of a MAC in any notation ("001c.73a0.fc18", "00:1c:73:a0:fc:18"), lower
@@ -281,16 +280,21 @@ std::vector<ConfigSessionRecord> read_foreign_sessions(const json& result) {
   return out;
 }
 
-std::optional<SwitchId> SwitchDirectory::find(const LldpNeighbor& neighbor) const {
-  const std::string chassis = mac_digits(neighbor.chassis_id);
-  for (const KnownSwitch& s : switches_) {
-    if (!chassis.empty() && chassis == mac_digits(s.system_mac)) return s.id;
-  }
-  if (neighbor.system_name.empty()) return std::nullopt;
-  for (const KnownSwitch& s : switches_) {
+SwitchDirectory::SwitchDirectory(const std::vector<KnownSwitch>& switches) {
+  for (const KnownSwitch& s : switches) {
+    if (std::string mac = mac_digits(s.system_mac); !mac.empty()) by_mac_.try_emplace(mac, s.id);
     for (const std::string* name : {&s.id.str(), &s.hostname, &s.fqdn}) {
-      if (!name->empty() && iequals(*name, neighbor.system_name)) return s.id;
+      if (!name->empty()) by_name_.try_emplace(lower(*name), s.id);
     }
+  }
+}
+
+std::optional<SwitchId> SwitchDirectory::find(const LldpNeighbor& neighbor) const {
+  if (const auto it = by_mac_.find(mac_digits(neighbor.chassis_id)); it != by_mac_.end()) {
+    return it->second;
+  }
+  if (const auto it = by_name_.find(lower(neighbor.system_name)); it != by_name_.end()) {
+    return it->second;
   }
   return std::nullopt;
 }

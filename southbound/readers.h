@@ -125,13 +125,16 @@ struct KnownSwitch {
   std::string fqdn;
   std::string system_mac;
 };
+// The first listed switch wins when several match.
 class SwitchDirectory {
  public:
-  explicit SwitchDirectory(std::vector<KnownSwitch> switches) : switches_(std::move(switches)) {}
+  explicit SwitchDirectory(const std::vector<KnownSwitch>& switches);
   std::optional<SwitchId> find(const LldpNeighbor& neighbor) const;
 
  private:
-  std::vector<KnownSwitch> switches_;
+  // Indexed once per poll: a spine's neighbours are every leaf, each looked up here.
+  std::map<std::string, SwitchId> by_mac_;   // 12 lower-case hex digits
+  std::map<std::string, SwitchId> by_name_;  // lower case
 };
 
 // The observed state of switch `base.id` as graph operations: the Switch (`base` with the facts

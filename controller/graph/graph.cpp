@@ -80,6 +80,17 @@ std::optional<Entity> Snapshot::get(const EntityKey& key) const {
       key);
 }
 
+std::set<VmId> touched_vms(std::span<const GraphChanges> changes) {
+  std::set<VmId> vms;
+  for (const GraphChanges& batch : changes) {
+    for (const Change& change : batch.changes) {
+      if (const auto* vm = std::get_if<VmId>(&change.key)) vms.insert(*vm);
+      if (const auto* nic = std::get_if<VmNicId>(&change.key)) vms.insert(nic->vm);
+    }
+  }
+  return vms;
+}
+
 GraphChanges Graph::apply(const Delta& delta) {
   Snapshot work = state_;  // O(1): shares every node with the current state
   std::set<EntityKey> touched;

@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <set>
+#include <span>
 #include <tuple>
 #include <variant>
 #include <vector>
@@ -61,6 +63,9 @@ struct GraphChanges {
   std::vector<Change> changes;
   bool empty() const { return changes.empty(); }
 };
+
+// The VMs `changes` touch: the VM itself or one of its vNICs.
+std::set<VmId> touched_vms(std::span<const GraphChanges> changes);
 
 // Reads an entity's id out of the entity: the graph's tables store each id once, inside it.
 struct EntityIdOf {

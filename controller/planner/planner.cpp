@@ -582,13 +582,7 @@ struct Planner::State {
   std::vector<SwitchId> update(const Snapshot& graph, std::span<const GraphChanges> changes) {
     if (!index) return rebuild(graph);
     if (!only_vms(graph, changes)) return rebuild(graph);
-    std::set<VmId> vms;
-    for (const GraphChanges& batch : changes) {
-      for (const Change& change : batch.changes) {
-        if (const auto* vm = std::get_if<VmId>(&change.key)) vms.insert(*vm);
-        if (const auto* nic = std::get_if<VmNicId>(&change.key)) vms.insert(nic->vm);
-      }
-    }
+    const std::set<VmId> vms = touched_vms(changes);
     HostSet hosts;
     for (const VmId& id : vms) {
       if (const Vm* before = current.find<Vm>(id)) {
@@ -624,8 +618,8 @@ const Snapshot& Planner::planned() const { return state_->current; }
 const PlanPolicy& Planner::policy() const { return state_->policy; }
 bool Planner::last_update_incremental() const { return state_->incremental; }
 
-std::vector<std::string> Planner::explain(const InterfaceId& where, VlanId vlan,
-                                          std::size_t limit) const {
+std::vector<std::string> Planner::explain(const InterfaceId& where, VlanId vlan, std::size_t limit,
+                                          std::span<const VmId> suspects) const {
   const State& s = *state_;
   const SwitchPlan* sw = s.plan.find(where.sw);
   if (sw == nullptr) return {};
@@ -648,7 +642,14 @@ std::vector<std::string> Planner::explain(const InterfaceId& where, VlanId vlan,
       if (lands_here) lines.push_back(demand_text(*s.index, use, host, *placement, vlan));
     }
   };
-  if (!hosts_here.empty()) s.index->for_each_demand(demand_here);  // no host: skip every VM
+  if (!hosts_here.empty()) {  // no host: skip every VM
+    for (const VmId& id : suspects) {
+      if (const Vm* vm = s.current.find<Vm>(id)) {
+        s.index->for_each_demand_of(s.current, *vm, demand_here);
+      }
+    }
+    if (lines.empty()) s.index->for_each_demand(demand_here);
+  }
   const auto carriers = s.carriers.find(vlan.value);
   // A VM with two vNICs on one portgroup is one cause.
   std::vector<std::string> unique;

@@ -67,13 +67,22 @@ class Differ {
         keep_holds(id);
         continue;
       }
+      // A settled switch has no hold-downs to keep: it wanted no removal.
+      if (in_.settled != nullptr && in_.drift == Remediation::kNone && in_.settled->contains(id))
+        continue;
       const Switch* sw = in_.observed.find<Switch>(id);
       if (sw == nullptr || sw->reachability != Reachability::kReachable) {
         keep_holds(id);
         continue;
       }
+      const std::size_t wanted = removals_wanted_;
+      ++out_.diffed;
       SwitchDiff d = diff_switch(*sw, *plan);
-      if (!d.changes.empty()) out_.switches.emplace(id, std::move(d));
+      if (!d.changes.empty()) {
+        out_.switches.emplace(id, std::move(d));
+      } else if (removals_wanted_ == wanted) {
+        out_.settled.push_back(id);
+      }
     }
     holds_.end();
     return std::move(out_);
@@ -86,6 +95,7 @@ class Differ {
   // Whether a removal of `key` may go now (after its hold-down unless `at_once`); counts it
   // against the cap when it does.
   bool removal_due(const HoldDown::Key& key, bool at_once = false) {
+    ++removals_wanted_;
     const std::int64_t due =
         at_once ? in_.now_ms : holds_.want(key, in_.now_ms) + in_.policy.prune_delay_ms;
     if (!out_.removals_frozen.empty() || due > in_.now_ms ||
@@ -139,12 +149,20 @@ class Differ {
     if (!created.empty()) d.reasons.push_back("create " + vlan_text(created));
     establish("", next_baseline(db_base, db_planned, db_observed));
 
-    // Interfaces: add what is missing, remove what is unneeded (after the hold-down).
+    // Interfaces: add what is missing, remove what is unneeded (after the hold-down). The
+    // switch's observed interfaces and the plan's allowed VLANs are walked beside the roles, in
+    // the same (name) order: a spine has an interface per leaf.
+    const EntityMap<Interface>& interfaces = in_.observed.all<Interface>();
+    auto seen = interfaces.lower_bound(InterfaceId{sw.id, InterfaceName()});
+    auto allowed = plan.allowed.begin();
     for (const auto& [name, role] : plan.roles) {
-      const Interface* i = in_.observed.find<Interface>(InterfaceId{sw.id, name});
-      const auto planned_it = plan.allowed.find(name);
-      const VlanSet planned =
-          planned_it == plan.allowed.end() ? VlanSet() : planned_it->second & managed;
+      while (seen != interfaces.end() && seen->id.sw == sw.id && seen->id.name < name) ++seen;
+      const Interface* i =
+          seen != interfaces.end() && seen->id == InterfaceId{sw.id, name} ? &*seen : nullptr;
+      while (allowed != plan.allowed.end() && allowed->first < name) ++allowed;
+      const VlanSet planned = allowed != plan.allowed.end() && allowed->first == name
+                                  ? allowed->second & managed
+                                  : VlanSet();
       if (i == nullptr || i->mode != SwitchportMode::kTrunk) {
         if (!planned.empty()) {
           out_.skipped.push_back(
@@ -154,7 +172,11 @@ class Differ {
         continue;  // its baseline, if any, is kept
       }
       const VlanSet observed = i->allowed & managed;
-      const VlanSet established = base_of(name.str(), observed);
+      const auto known = base.find(name.str());
+      // The common case, an interface as planned and established: nothing to add, to remove or
+      // to establish (next_baseline of three equal sets is that set).
+      if (planned == observed && known != base.end() && known->second == observed) continue;
+      const VlanSet established = known == base.end() ? observed : known->second;
       southbound::InterfaceVlanChange change;
       change.add = to_add(planned, observed, established);
       // Removals: what the plan stopped needing, after the hold-down; under kFull also what was
@@ -193,25 +215,28 @@ class Differ {
       base_changed = true;
     }
     if (base_changed) out_.baseline_changed.push_back(sw.id);
-    // The VLANs some trunk of the switch allows once this ChangeSet is applied.
-    VlanSet still_allowed;
-    const EntityMap<Interface>& interfaces = in_.observed.all<Interface>();
-    for (auto it = interfaces.lower_bound(InterfaceId{sw.id, InterfaceName()});
-         it != interfaces.end() && it->id.sw == sw.id; ++it) {
-      const Interface& i = *it;
-      if (i.mode != SwitchportMode::kTrunk) continue;
-      const auto change = d.changes.interfaces.find(i.id.name);
-      still_allowed |= change == d.changes.interfaces.end()
-                           ? i.allowed
-                           : (i.allowed - change->second.remove) | change->second.add;
-    }
-
     // Delete VLANs vmfabric created that nothing plans and no interface allows any more.
     const auto mine = in_.created.find(sw.id.str());
+    VlanSet unplanned;  // created by vmfabric, still in the database, not planned
     if (mine != in_.created.end()) {
-      VlanSet deleted;
       for (const VlanId v : (mine->second & managed).ids()) {
-        if (!sw.vlans.contains(v) || plan.vlans.contains(v) || still_allowed.contains(v)) continue;
+        if (sw.vlans.contains(v) && !plan.vlans.contains(v)) unplanned.insert(v);
+      }
+    }
+    if (!unplanned.empty()) {
+      // The VLANs some trunk of the switch allows once this ChangeSet is applied.
+      VlanSet still_allowed;
+      for (auto it = interfaces.lower_bound(InterfaceId{sw.id, InterfaceName()});
+           it != interfaces.end() && it->id.sw == sw.id; ++it) {
+        const Interface& i = *it;
+        if (i.mode != SwitchportMode::kTrunk) continue;
+        const auto change = d.changes.interfaces.find(i.id.name);
+        still_allowed |= change == d.changes.interfaces.end()
+                             ? i.allowed
+                             : (i.allowed - change->second.remove) | change->second.add;
+      }
+      VlanSet deleted;
+      for (const VlanId v : (unplanned - still_allowed).ids()) {
         if (removal_due({sw.id, InterfaceName(""), v})) deleted.insert(v);
       }
       if (!deleted.empty()) {
@@ -226,7 +251,8 @@ class Differ {
   HoldDown& holds_;
   Baseline& baseline_;
   Diff out_;
-  std::size_t removals_ = 0;
+  std::size_t removals_ = 0;         // removals in the ChangeSets so far
+  std::size_t removals_wanted_ = 0;  // removals considered so far, made or waiting
 };
 
 }  // namespace

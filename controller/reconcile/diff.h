@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -74,6 +75,11 @@ struct Diff {
   std::vector<std::string> skipped;
   // Switches whose baseline this diff changed (to persist).
   std::vector<SwitchId> baseline_changed;
+  std::size_t diffed = 0;  // switches diffed (not busy, settled or unreachable)
+  // Switches diffed that need nothing and wait for no removal: their diff stays empty until
+  // their plan, their readings (the Switch or its interfaces) or their baseline change, so a
+  // later diff may skip them (DiffInput::settled).
+  std::vector<SwitchId> settled;
 };
 
 struct DiffInput {
@@ -88,6 +94,10 @@ struct DiffInput {
   // What to do about drift (what differs from the baseline without a plan change): kNone leaves
   // it; kAddOnly restores what the plan needs; kFull also removes extra managed VLANs at once.
   Remediation drift = Remediation::kNone;
+  // Switches not to diff because an earlier diff found them settled (Diff::settled) and nothing
+  // they depend on changed since: a change of one VM then diffs the few switches it touches,
+  // not the whole fabric. Only with `drift` kNone (a settled switch may have drift to repair).
+  const std::set<SwitchId>* settled = nullptr;
 };
 
 // Adds: every planned VLAN missing on a planned interface, and every planned VLAN missing from a

@@ -36,13 +36,18 @@ std::int64_t unix_ms() {
       .count();
 }
 
-// Who needs the first VLANs a ChangeSet adds: the planner's reasons, at most three lines.
+std::int64_t micros(Steady::duration d) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(d).count();
+}
+
+// Who needs the first VLANs a ChangeSet adds: the planner's reasons, at most three lines, naming
+// the VMs that just changed (`suspects`) when they are the reason.
 std::string cause_of(const planner::Planner& planner, const SwitchId& sw,
-                     const southbound::ChangeSet& changes) {
+                     const southbound::ChangeSet& changes, std::span<const VmId> suspects) {
   std::vector<std::string> lines;
   for (const auto& [name, change] : changes.interfaces) {
     for (const VlanId v : change.add.ids()) {
-      for (std::string& line : planner.explain(InterfaceId{sw, name}, v, 3)) {
+      for (std::string& line : planner.explain(InterfaceId{sw, name}, v, 3, suspects)) {
         if (lines.size() == 3) return join(lines, "; ") + "; ...";
         if (std::find(lines.begin(), lines.end(), line) == lines.end()) {
           lines.push_back(std::move(line));
@@ -103,6 +108,7 @@ struct Reconciler::Impl : std::enable_shared_from_this<Impl> {
     scheduled = false;
     if (stopping) return;
     std::shared_ptr<const planner::Plan> plan;
+    Steady::duration plan_time{};
     {
       // The published copy is dropped while planning, so that the planner updates the switch
       // plans nobody else holds in place instead of copying them; readers wait for the new one.
@@ -110,6 +116,7 @@ struct Reconciler::Impl : std::enable_shared_from_this<Impl> {
       last_plan.reset();
       const auto plan_start = Steady::now();
       bool planned = true;
+      changed_vms.clear();
       if (replan_all) {
         replan_all = false;
         pending.clear();
@@ -118,16 +125,22 @@ struct Reconciler::Impl : std::enable_shared_from_this<Impl> {
         const auto published = graph.latest();
         if (!latest || latest->version() < published->version()) latest = published;
         planner.update(*latest);
+        settled.clear();
       } else if (!pending.empty()) {
-        planner.update(*latest, pending);
+        const std::set<VmId> vms = touched_vms(pending);
+        changed_vms.assign(vms.begin(), vms.end());
+        const std::uint64_t from = planner.planned().version();
+        unsettle(planner.update(*latest, pending));
+        unsettle_touched(from);
         pending.clear();
         pending_polled = false;
       } else {
         planned = false;
       }
+      plan_time = Steady::now() - plan_start;
       if (planned) {
         count_plan(planner.last_update_incremental(),
-                   std::chrono::duration<double>(Steady::now() - plan_start).count());
+                   std::chrono::duration<double>(plan_time).count());
       }
       plan = std::make_shared<const planner::Plan>(planner.plan());  // shares the switch plans
       last_plan = plan;
@@ -140,18 +153,20 @@ struct Reconciler::Impl : std::enable_shared_from_this<Impl> {
     for (const auto& [id, state] : switches) {
       if (state.in_flight || state.retry_at > steady_now) busy.push_back(id);
     }
-    std::map<std::string, VlanSet> created;
-    try {
-      created = store.created_vlans();
-    } catch (const std::exception& e) {
-      log::error("reconcile.store_failed", {{"error", e.what()}});
-      return;  // without ownership records nothing may be deleted: wait for the next change
+    if (!created) {
+      try {
+        created = store.created_vlans();
+      } catch (const std::exception& e) {
+        log::error("reconcile.store_failed", {{"error", e.what()}});
+        return;  // without ownership records nothing may be deleted: wait for the next change
+      }
     }
     SafetyPolicy safety;
     safety.managed = policy.managed_vlans;
     safety.prune_delay_ms = policy.prune_delay_s * 1000;
     safety.max_removals_per_cycle = static_cast<std::size_t>(policy.max_removals_per_cycle);
-    DiffInput input{*plan, *snapshot, safety, created, now, busy};
+    DiffInput input{*plan, *snapshot, safety, *created, now, busy};
+    input.settled = &settled;
     std::optional<RepairRequest> repair = std::exchange(repair_request, std::nullopt);
     // What following the plan alone would change, diffed on copies so that the state moves once:
     // the switches whose ChangeSet differs repair drift.
@@ -163,6 +178,8 @@ struct Reconciler::Impl : std::enable_shared_from_this<Impl> {
       input.drift = repair->remediate;
     }
     const Diff d = diff(input, holds, baseline);
+    const auto diffed_at = Steady::now();
+    settled.insert(d.settled.begin(), d.settled.end());
     unsaved_baselines.insert(d.baseline_changed.begin(), d.baseline_changed.end());
     save_baselines();
     {
@@ -197,7 +214,14 @@ struct Reconciler::Impl : std::enable_shared_from_this<Impl> {
         entries.push_back(std::move(*entry));
       }
     }
+    const std::size_t sent = outgoing.size();
     std::vector<std::int64_t> repair_ids = send(std::move(outgoing), std::move(entries));
+    log::debug("reconcile.cycle", {{"plan_us", micros(plan_time)},
+                                   {"diff_us", micros(diffed_at - steady_now)},
+                                   {"send_us", micros(Steady::now() - diffed_at)},
+                                   {"diffed", d.diffed},
+                                   {"settled", settled.size()},
+                                   {"sent", sent}});
     if (repair) repair->done(std::move(repair_ids));
     approved_by.clear();  // an approval applies one cycle's changes
 
@@ -245,7 +269,7 @@ struct Reconciler::Impl : std::enable_shared_from_this<Impl> {
     entry.session = session;
     entry.commands = southbound::render(sd.changes, session);
     entry.reason = join(sd.reasons, "; ");
-    entry.cause = cause_of(planner, sw, sd.changes);
+    entry.cause = cause_of(planner, sw, sd.changes, changed_vms);
     if (!repair.empty()) entry.cause = repair + ": repairs drift; " + entry.cause;
     if (policy.apply == ApplyMode::kDryRun && !approved_by.empty()) {
       entry.actor = approved_by;
@@ -334,6 +358,7 @@ struct Reconciler::Impl : std::enable_shared_from_this<Impl> {
     entry.finished_ms = unix_ms();
     entry.detail = result.ok() ? "verified" : result.error;
     if (committed) record_applied(baseline, sw, changes);
+    settled.erase(sw);  // its baseline and what it created may have changed
     if (result.ok()) {
       state.failures = 0;
     } else {
@@ -357,14 +382,28 @@ struct Reconciler::Impl : std::enable_shared_from_this<Impl> {
   void record_end(const SwitchId& sw, JournalEntry entry, southbound::ChangeSet changes,
                   bool committed) {
     try {
-      store.journal_finish(entry.id, entry.result, entry.detail, *entry.finished_ms);
+      SessionEnd end;
+      end.journal_id = entry.id;
+      end.result = entry.result;
+      end.detail = entry.detail;
+      end.finished_ms = *entry.finished_ms;
+      end.switch_name = sw.str();
       if (committed) {
-        VlanSet created;
-        for (const auto& [vlan, name] : changes.create_vlans) created.insert(vlan);
-        if (!created.empty()) store.record_created_vlans(sw.str(), created, *entry.finished_ms);
-        if (!changes.delete_vlans.empty())
-          store.forget_created_vlans(sw.str(), changes.delete_vlans);
-        store.save_baseline(sw.str(), baseline[sw.str()]);
+        for (const auto& [vlan, name] : changes.create_vlans) end.created.insert(vlan);
+        end.deleted = changes.delete_vlans;
+        // The rows record_applied changed: the interfaces changed and the VLAN database.
+        const std::map<std::string, VlanSet>& base = baseline[sw.str()];
+        const auto row = [&](const std::string& name) {
+          if (const auto it = base.find(name); it != base.end()) end.baseline.insert(*it);
+        };
+        for (const auto& [name, change] : changes.interfaces) row(name.str());
+        row("");
+      }
+      store.journal_end(end);
+      if (committed && created) {
+        VlanSet& mine = (*created)[sw.str()];
+        mine |= end.created;
+        mine -= end.deleted;
       }
     } catch (const StoreError& e) {
       if (e.retryable() && !stopping) {
@@ -403,6 +442,27 @@ struct Reconciler::Impl : std::enable_shared_from_this<Impl> {
         }
       });
     });
+  }
+
+  // The switches whose plan changed must be diffed again.
+  void unsettle(const std::vector<SwitchId>& changed) {
+    for (const SwitchId& id : changed) settled.erase(id);
+  }
+
+  // So must those whose Switch or interfaces `pending` changed, when it leads from version
+  // `from` to `latest`; when it does not (a batch missing), every switch is.
+  void unsettle_touched(std::uint64_t from) {
+    std::uint64_t version = from;
+    for (const GraphChanges& batch : pending) {
+      if (batch.empty()) continue;
+      if (batch.version <= version) break;
+      version = batch.version;
+      for (const Change& change : batch.changes) {
+        if (const auto* sw = std::get_if<SwitchId>(&change.key)) settled.erase(*sw);
+        if (const auto* i = std::get_if<InterfaceId>(&change.key)) settled.erase(i->sw);
+      }
+    }
+    if (version != latest->version()) settled.clear();
   }
 
   // Saves the baselines the store has not taken yet (kept for the next cycle when it fails).
@@ -460,7 +520,12 @@ struct Reconciler::Impl : std::enable_shared_from_this<Impl> {
   ReconcilerOptions options;
   asio::steady_timer wake;
   HoldDown holds;
-  Baseline baseline;                            // what vmfabric established (diff.h), persisted
+  Baseline baseline;  // what vmfabric established (diff.h), persisted
+  // The VLANs vmfabric created, per switch: the store's, read once (the reconciler alone writes
+  // them) and kept in step with every write.
+  std::optional<std::map<std::string, VlanSet>> created;
+  std::set<SwitchId> settled;                   // Diff::settled, less what changed since
+  std::vector<VmId> changed_vms;                // by the graph changes this cycle planned
   std::set<SwitchId> unsaved_baselines;         // changed, not yet taken by the store
   std::optional<RepairRequest> repair_request;  // for the next cycle
   std::map<SwitchId, SwitchState> switches;

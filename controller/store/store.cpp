@@ -548,11 +548,11 @@ void Store::journal_begin(std::span<JournalEntry> entries) {
   std::lock_guard lock(impl_->mutex);
   std::vector<std::int64_t> ids;
   impl_->write_transaction([&] {
+    Statement s(impl_->db,
+                "INSERT INTO journal (created_ms, switch, session, commands, reason, cause, "
+                "result, detail, actor) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)",
+                path_);
     for (const JournalEntry& entry : entries) {
-      Statement s(impl_->db,
-                  "INSERT INTO journal (created_ms, switch, session, commands, reason, cause, "
-                  "result, detail, actor) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)",
-                  path_);
       s.bind(1, entry.created_ms)
           .bind(2, entry.switch_name)
           .bind(3, entry.session)
@@ -572,16 +572,51 @@ void Store::journal_begin(std::span<JournalEntry> entries) {
   for (std::size_t i = 0; i < entries.size(); ++i) entries[i].id = ids[i];
 }
 
+namespace {
+
+void finish_entry(sqlite3* db, const std::string& path, std::int64_t id, JournalResult result,
+                  const std::string& detail, std::int64_t finished_ms) {
+  Statement s(db, "UPDATE journal SET result = ?, detail = ?, finished_ms = ? WHERE id = ?", path);
+  s.bind(1, std::string(to_string(result))).bind(2, detail).bind(3, finished_ms).bind(4, id);
+  s.run(path);
+  if (sqlite3_changes(db) != 1) {
+    throw StoreError(path + ": journal entry " + std::to_string(id) + " does not exist");
+  }
+}
+
+}  // namespace
+
 void Store::journal_finish(std::int64_t id, JournalResult result, const std::string& detail,
                            std::int64_t finished_ms) {
   std::lock_guard lock(impl_->mutex);
-  Statement s(impl_->db, "UPDATE journal SET result = ?, detail = ?, finished_ms = ? WHERE id = ?",
-              path_);
-  s.bind(1, std::string(to_string(result))).bind(2, detail).bind(3, finished_ms).bind(4, id);
-  impl_->write([&] { s.run(path_); });
-  if (sqlite3_changes(impl_->db) != 1) {
-    throw StoreError(path_ + ": journal entry " + std::to_string(id) + " does not exist");
-  }
+  impl_->write([&] { finish_entry(impl_->db, path_, id, result, detail, finished_ms); });
+}
+
+void Store::journal_end(const SessionEnd& end) {
+  impl_->require_writable();
+  std::lock_guard lock(impl_->mutex);
+  // Each statement is prepared only when it has rows to write.
+  const auto each = [&](const char* sql, const auto& rows, const auto& bind) {
+    if (rows.empty()) return;
+    Statement s(impl_->db, sql, path_);
+    for (const auto& row : rows) {
+      bind(s.bind(1, end.switch_name), row);
+      s.run(path_);
+    }
+  };
+  impl_->write_transaction([&] {
+    finish_entry(impl_->db, path_, end.journal_id, end.result, end.detail, end.finished_ms);
+    each("INSERT OR IGNORE INTO created_vlans (switch, vlan, created_ms) VALUES (?, ?, ?)",
+         end.created.ids(), [&](Statement& s, VlanId v) {
+           s.bind(2, std::int64_t{v.value}).bind(3, end.finished_ms);
+         });
+    each("DELETE FROM created_vlans WHERE switch = ? AND vlan = ?", end.deleted.ids(),
+         [](Statement& s, VlanId v) { s.bind(2, std::int64_t{v.value}); });
+    each("INSERT OR REPLACE INTO baseline (switch, interface, vlans) VALUES (?, ?, ?)",
+         end.baseline, [](Statement& s, const auto& row) {
+           s.bind(2, row.first).bind(3, row.second.to_range_list());
+         });
+  });
 }
 
 std::size_t Store::close_interrupted_journal(std::int64_t now_ms, const std::string& detail) {
@@ -662,28 +697,6 @@ std::vector<std::string> Store::check_integrity() const {
     problems.push_back("foreign key violation in " + fk.text(0) + " (row " + fk.text(1) + ")");
   }
   return problems;
-}
-
-void Store::record_created_vlans(const std::string& switch_name, const VlanSet& vlans,
-                                 std::int64_t now_ms) {
-  std::lock_guard lock(impl_->mutex);
-  impl_->write_transaction([&] {
-    Statement s(impl_->db,
-                "INSERT OR IGNORE INTO created_vlans (switch, vlan, created_ms) VALUES (?, ?, ?)",
-                path_);
-    for (const VlanId v : vlans.ids()) {
-      s.bind(1, switch_name).bind(2, std::int64_t{v.value}).bind(3, now_ms).run(path_);
-    }
-  });
-}
-
-void Store::forget_created_vlans(const std::string& switch_name, const VlanSet& vlans) {
-  std::lock_guard lock(impl_->mutex);
-  impl_->write_transaction([&] {
-    Statement s(impl_->db, "DELETE FROM created_vlans WHERE switch = ? AND vlan = ?", path_);
-    for (const VlanId v : vlans.ids())
-      s.bind(1, switch_name).bind(2, std::int64_t{v.value}).run(path_);
-  });
 }
 
 std::map<std::string, VlanSet> Store::created_vlans() const {

@@ -55,6 +55,21 @@ struct JournalEntry {
   std::string actor;  // the API token's name that made or approved it; empty: vmfabric itself
 };
 
+// How a switch's configuration session ended (Store::journal_end).
+struct SessionEnd {
+  std::int64_t journal_id = 0;
+  JournalResult result = JournalResult::kFailed;
+  std::string detail;
+  std::int64_t finished_ms = 0;
+  // What it changed on `switch_name` when it committed: the VLANs it created (vmfabric's to
+  // delete later) and deleted, and its baseline rows (interface name, "" for the VLAN database)
+  // that the session changed, each replacing the stored one.
+  std::string switch_name;
+  VlanSet created;
+  VlanSet deleted;
+  std::map<std::string, VlanSet> baseline;
+};
+
 // A switch or vCenter added through the API: its config-file entry (JSON text, secrets only as
 // references) and who added it when.
 enum class InventoryKind { kSwitch, kVCenter };
@@ -153,15 +168,16 @@ class Store {
   // Records how it ended.
   void journal_finish(std::int64_t id, JournalResult result, const std::string& detail,
                       std::int64_t finished_ms);
+  // Records how a session ended and what it changed, in one transaction (one sync of the disk per
+  // session, not one per table).
+  void journal_end(const SessionEnd& end);
   std::vector<JournalEntry> journal(const JournalQuery& query) const;
   // Marks every pending entry failed with `detail`, finished at `now_ms` (at start: the process
   // that sent them died before it learned how they ended); returns how many.
   std::size_t close_interrupted_journal(std::int64_t now_ms, const std::string& detail);
 
-  // The VLANs vmfabric created on each switch (the only ones it may delete), by switch name.
-  void record_created_vlans(const std::string& switch_name, const VlanSet& vlans,
-                            std::int64_t now_ms);
-  void forget_created_vlans(const std::string& switch_name, const VlanSet& vlans);
+  // The VLANs vmfabric created on each switch (the only ones it may delete), by switch name:
+  // those the sessions it journaled as ended (journal_end) created and did not delete since.
   std::map<std::string, VlanSet> created_vlans() const;
 
   // Switches and vCenters added through the API, by kind then name. add_inventory throws

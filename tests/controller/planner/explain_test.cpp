@@ -15,11 +15,12 @@ InterfaceId at(const char* sw, const char* port) { return {SwitchId(sw), Interfa
 struct Explained {
   Lab lab = pod_lab();
   PlanPolicy rules;
+  VmId web7;
   explicit Explained(DemandMode mode = DemandMode::kOnDemand) : rules(policy(mode)) {
     lab.add_dv_nic(lab.add_vm("web-1", host_id(lab, "esx-a1.lab.local")),
                    dv_portgroup_id("dv-web"));
-    lab.add_dv_nic(lab.add_vm("web-7", host_id(lab, "esx-b1.lab.local")),
-                   dv_portgroup_id("dv-web"));
+    web7 = lab.add_vm("web-7", host_id(lab, "esx-b1.lab.local"));
+    lab.add_dv_nic(web7, dv_portgroup_id("dv-web"));
   }
   Lines operator()(const InterfaceId& where, int vlan) const {
     return explain(lab.snapshot(), rules, where, VlanId{static_cast<std::uint16_t>(vlan)});
@@ -57,6 +58,23 @@ TEST_CASE("explain names the vMotion destination and cluster mode") {
   const Explained portgroups(DemandMode::kPortgroup);
   CHECK(portgroups(at("leaf1a", "Ethernet2"), 110) ==
         Lines{"portgroup pg-app on esx-a2.lab.local (VLAN 110, portgroup mode)"});
+}
+
+TEST_CASE("explain names the VMs that just changed when they are the reason") {
+  Explained why;
+  const VmId web2 = why.lab.add_vm("web-2", host_id(why.lab, "esx-a1.lab.local"));
+  why.lab.add_dv_nic(web2, dv_portgroup_id("dv-web"));
+  Planner planner(why.rules);
+  planner.update(why.lab.snapshot());
+  const InterfaceId pc11 = at("leaf1a", "Port-Channel11");
+  const VlanId web{120};
+  const Lines everyone{"VM web-1 on esx-a1.lab.local via dv-web (VLAN 120)",
+                       "VM web-2 on esx-a1.lab.local via dv-web (VLAN 120)"};
+  CHECK(planner.explain(pc11, web) == everyone);
+  CHECK(planner.explain(pc11, web, 3, std::vector<VmId>{web2}) ==
+        Lines{"VM web-2 on esx-a1.lab.local via dv-web (VLAN 120)"});
+  // web-7 runs behind another leaf: every VM is searched.
+  CHECK(planner.explain(pc11, web, 3, std::vector<VmId>{why.web7}) == everyone);
 }
 
 }  // namespace

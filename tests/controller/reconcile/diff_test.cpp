@@ -4,6 +4,7 @@
 #include "reconcile/diff.h"
 
 #include <catch2/catch.hpp>
+#include <set>
 
 using namespace vmfabric;
 using namespace vmfabric::reconcile;
@@ -44,6 +45,8 @@ struct Lab {
   HoldDown holds;
   Baseline baseline;
   SafetyPolicy policy;
+  std::set<SwitchId> settled;  // skipped when `skip_settled`
+  bool skip_settled = false;
 
   Lab() {
     policy.managed = VlanSet::parse("100-3999");
@@ -88,6 +91,7 @@ struct Lab {
     }
     DiffInput input{plan, graph.current(), policy, created, now_ms, std::move(busy)};
     input.drift = drift;
+    if (skip_settled) input.settled = &settled;
     return diff(input, holds, baseline);
   }
   Diff repair(std::int64_t now_ms, Remediation drift) { return run(now_ms, {}, drift); }
@@ -373,4 +377,55 @@ TEST_CASE("a VLAN added while the plan dropped it is vmfabric's: removed after t
   CHECK(lab.run(2).switches.empty());  // its hold-down starts
   CHECK(lab.run(1'002).switches.at(kLeaf).changes.interfaces.at(kEsxPort).remove ==
         VlanSet::of({120}));
+}
+
+TEST_CASE("a switch that needs nothing and waits for no removal is settled, then skipped") {
+  Lab lab;
+  lab.want(kLeaf, kEsxPort, "120");
+  lab.want(kLeaf, kUplink, "120");
+  const Diff first = lab.run(0);
+  CHECK(first.switches.contains(kLeaf));
+  CHECK(first.settled == std::vector<SwitchId>{kSpine});  // no plan, only unmanaged VLAN 10
+  lab.apply(first);
+  const Diff second = lab.run(1);
+  CHECK(second.switches.empty());
+  CHECK(second.settled == std::vector<SwitchId>{kLeaf, kSpine});
+
+  lab.settled = {kLeaf, kSpine};
+  lab.skip_settled = true;
+  lab.want(kLeaf, kEsxPort, "120,130");
+  SECTION("a settled switch is not diffed, even when its plan changed") {
+    const Diff d = lab.run(2);
+    CHECK(d.switches.empty());
+    CHECK(d.settled.empty());
+  }
+  SECTION("unsettled, it is") {
+    lab.settled.erase(kLeaf);
+    const Diff d = lab.run(2);
+    CHECK(d.switches.at(kLeaf).changes.interfaces.at(kEsxPort).add == VlanSet::of({130}));
+  }
+  SECTION("a repair diffs every switch") {
+    const Diff d = lab.repair(2, Remediation::kAddOnly);
+    CHECK(d.switches.at(kLeaf).changes.interfaces.at(kEsxPort).add == VlanSet::of({130}));
+  }
+}
+
+TEST_CASE("a switch waiting for a removal, frozen or in its hold-down, is not settled") {
+  Lab lab;
+  lab.want(kLeaf, kEsxPort, "120");
+  lab.apply(lab.run(0));
+  lab.want(kLeaf, kEsxPort, "");
+  const Diff waiting = lab.run(1);
+  CHECK(waiting.switches.empty());
+  CHECK(waiting.removals_waiting == 1);
+  CHECK(waiting.settled == std::vector<SwitchId>{kSpine});
+
+  Switch s = reachable(kSpine, {});
+  s.reachability = Reachability::kUnreachable;
+  Delta d;
+  d.upsert(s);
+  lab.observe(std::move(d));
+  const Diff frozen = lab.run(10'000'000);
+  CHECK_FALSE(frozen.removals_frozen.empty());
+  CHECK(frozen.settled.empty());  // the leaf still wants its removal; the spine was not read
 }

@@ -315,7 +315,14 @@ TEST_CASE("a schema 3 database migrates to audits and keeps its rows", "[store][
   {
     auto old = Store::open(path, v3);
     REQUIRE(old->schema_version() == 3);
-    old->record_created_vlans("leaf1a", VlanSet::of({120}), 1);
+    JournalEntry entry;
+    entry.switch_name = "leaf1a";
+    SessionEnd end;
+    end.journal_id = old->journal_begin(entry);
+    end.result = JournalResult::kApplied;
+    end.switch_name = "leaf1a";
+    end.created = VlanSet::of({120});
+    old->journal_end(end);
   }
   auto store = Store::open(path);
   CHECK(store->schema_version() == Store::latest_schema_version());

@@ -298,16 +298,67 @@ TEST_CASE("the VLANs vmfabric created are remembered per switch across reopen", 
   testing::TempDir dir;
   {
     auto store = Store::open(dir.file("c.db"));
-    store->record_created_vlans("leaf1a", VlanSet::parse("120,130-132"), 1000);
-    store->record_created_vlans("leaf1a", VlanSet::of({120}), 2000);  // again: no change
-    store->record_created_vlans("spine1", VlanSet::of({120}), 1000);
-    store->forget_created_vlans("leaf1a", VlanSet::of({131}));
+    JournalEntry entry;
+    entry.switch_name = "leaf1a";
+    const auto end = [&](const std::string& sw, const std::string& created,
+                         const std::string& deleted) {
+      SessionEnd e;
+      e.journal_id = store->journal_begin(entry);
+      e.result = JournalResult::kApplied;
+      e.finished_ms = 1000;
+      e.switch_name = sw;
+      if (!created.empty()) e.created = VlanSet::parse(created);
+      if (!deleted.empty()) e.deleted = VlanSet::parse(deleted);
+      store->journal_end(e);
+    };
+    end("leaf1a", "120,130-132", "");
+    end("leaf1a", "120", "");  // again: no change
+    end("spine1", "120", "");
+    end("leaf1a", "", "131");
   }
   auto store = Store::open(dir.file("c.db"));
   const auto created = store->created_vlans();
   REQUIRE(created.size() == 2);
   REQUIRE(created.at("leaf1a") == VlanSet::parse("120,130,132"));
   REQUIRE(created.at("spine1") == VlanSet::of({120}));
+}
+
+TEST_CASE("a session's end is journaled with what it changed in one transaction", "[store]") {
+  testing::TempDir dir;
+  auto store = Store::open(dir.file("e.db"));
+  store->save_baseline("leaf1a", {{"", VlanSet::of({120})},
+                                  {"Ethernet1", VlanSet::of({120})},
+                                  {"Ethernet2", VlanSet::of({120})}});
+  JournalEntry entry;
+  entry.switch_name = "leaf1a";
+  SessionEnd end;
+  end.journal_id = store->journal_begin(entry);
+  end.result = JournalResult::kApplied;
+  end.detail = "verified";
+  end.finished_ms = 2000;
+  end.switch_name = "leaf1a";
+  end.created = VlanSet::of({130});
+  end.baseline = {{"", VlanSet::parse("120,130")}, {"Ethernet1", VlanSet::parse("120,130")}};
+  store->journal_end(end);
+  const std::vector<JournalEntry> journal = store->journal({});
+  REQUIRE(journal.size() == 1);
+  CHECK(journal[0].result == JournalResult::kApplied);
+  CHECK(journal[0].detail == "verified");
+  CHECK(journal[0].finished_ms == 2000);
+  CHECK(store->created_vlans().at("leaf1a") == VlanSet::of({130}));
+  // The rows it names are replaced, the others kept.
+  const auto base = store->baseline().at("leaf1a");
+  CHECK(base.at("") == VlanSet::parse("120,130"));
+  CHECK(base.at("Ethernet1") == VlanSet::parse("120,130"));
+  CHECK(base.at("Ethernet2") == VlanSet::of({120}));
+
+  SECTION("an unknown journal entry changes nothing") {
+    SessionEnd unknown = end;
+    unknown.journal_id = 9999;
+    unknown.created = VlanSet::of({140});
+    CHECK_THROWS_WITH(store->journal_end(unknown), Catch::Contains("journal entry 9999"));
+    CHECK(store->created_vlans().at("leaf1a") == VlanSet::of({130}));
+  }
 }
 
 TEST_CASE("a DV portgroup moved to another switch is owned by the new one in the database",
