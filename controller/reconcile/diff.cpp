@@ -34,13 +34,21 @@ const char* role_text(planner::PortRole role) {
   return role == planner::PortRole::kEsxFacing ? "ESX-facing" : "inter-switch";
 }
 
-// Why removals must wait this cycle, or "".
+// Why removals must wait this cycle, or "". Without a vCenter's inventory the demand is not
+// known; without a switch's interfaces and links (never read since start, or never read at
+// all) neither are the uplinks on it nor the fabric paths through it. A switch read before and
+// unreachable now keeps its last reading in the graph: the plan stands, and only that switch
+// waits.
 std::string removal_freeze(const Snapshot& g) {
   for (const VCenter& vc : g.all<VCenter>()) {
     if (!vc.synced) return "vCenter " + vc.id.str() + " is not in sync";
   }
+  const EntityMap<Interface>& interfaces = g.all<Interface>();
   for (const Switch& s : g.all<Switch>()) {
-    if (s.reachability != Reachability::kReachable) {
+    if (s.reachability == Reachability::kReachable) continue;
+    const auto first = interfaces.lower_bound(InterfaceId{s.id, InterfaceName()});
+    if (s.reachability == Reachability::kUnknown || first == interfaces.end() ||
+        first->id.sw != s.id) {
       return "switch " + s.id.str() + " has not been read";
     }
   }

@@ -66,7 +66,7 @@ struct SwitchDiff {
 
 struct Diff {
   std::map<SwitchId, SwitchDiff> switches;  // only switches with changes
-  // Why nothing is removed anywhere this cycle (a vCenter out of sync, a switch not polled),
+  // Why nothing is removed anywhere this cycle (a vCenter out of sync, a switch not read yet),
   // empty when removals may proceed.
   std::string removals_frozen;
   std::size_t removals_waiting = 0;         // wanted but within their hold-down or over the cap
@@ -103,7 +103,8 @@ struct DiffInput {
 // Adds: every planned VLAN missing on a planned interface, and every planned VLAN missing from a
 // switch's database (created with the plan's name), but under `drift` kNone only those the
 // baseline does not have yet (a VLAN established and then removed by hand is drift). Removals
-// (only when no vCenter is out of sync and every switch has been read): managed VLANs of the
+// (only when no vCenter is out of sync and every switch has been read since start, or was read
+// before and is unreachable now: its last reading stands): managed VLANs of the
 // baseline allowed on a planned interface but not planned there any more, and VLANs vmfabric
 // created that no interface of the switch allows any more, each only after its hold-down; under
 // kFull also managed VLANs allowed outside the baseline and the plan, at once. At most

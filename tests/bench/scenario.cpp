@@ -15,18 +15,24 @@ namespace vmfabric::testing {
 using nlohmann::json;
 
 Commit parse_commit(const json& entry) {
-  Commit c{entry["switch"].get<std::string>(),
-           entry["session"].get<std::string>(),
-           entry["time"].get<double>() * 1000,
-           {}};
-  const std::string prefix = "switchport trunk allowed vlan add ";
+  Commit c;
+  c.sw = entry["switch"].get<std::string>();
+  c.session = entry["session"].get<std::string>();
+  c.time_ms = entry["time"].get<double>() * 1000;
+  const std::string add = "switchport trunk allowed vlan add ";
+  const std::string remove = "switchport trunk allowed vlan remove ";
+  const std::string no_vlan = "no vlan ";
   std::string interface;
   for (const json& command : entry["commands"]) {
     const std::string line = command.get<std::string>();
     if (line.starts_with("interface ")) interface = line.substr(10);
-    if (!interface.empty() && line.starts_with(prefix)) {
-      c.added[interface] |= VlanSet::parse(line.substr(prefix.size()));
+    if (!interface.empty() && line.starts_with(add)) {
+      c.added[interface] |= VlanSet::parse(line.substr(add.size()));
     }
+    if (!interface.empty() && line.starts_with(remove)) {
+      c.removed[interface] |= VlanSet::parse(line.substr(remove.size()));
+    }
+    if (line.starts_with(no_vlan)) c.deleted |= VlanSet::parse(line.substr(no_vlan.size()));
   }
   return c;
 }

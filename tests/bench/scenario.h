@@ -19,8 +19,11 @@ namespace vmfabric::testing {
 struct Commit {
   std::string sw, session;
   double time_ms = 0;  // unix ms
-  // The VLANs it allowed ("switchport trunk allowed vlan add"), per interface.
+  // The VLANs it allowed ("switchport trunk allowed vlan add") and stopped allowing ("... remove"),
+  // per interface, and those it deleted ("no vlan").
   std::map<std::string, VlanSet> added;
+  std::map<std::string, VlanSet> removed;
+  VlanSet deleted;
 };
 Commit parse_commit(const nlohmann::json& entry);
 

@@ -44,7 +44,9 @@
 // HTTP 500, or commits failing, in turn. dv-vmotion then also carries a new VLAN, which every
 // switch needs. Checks: the healthy switches commit it with no failed change, each failing one
 // is reported (unreachable or its changes failed) and tried again, none commits while failing,
-// all catch up once the faults clear; then a clean audit and nothing lost from the journal.
+// all catch up once the faults clear. Then the same switches fail again and dv-vmotion drops the
+// VLAN: the healthy switches remove and delete it after the hold-down (5 s here), the failing
+// ones only once their faults clear; then a clean audit and nothing lost from the journal.
 // Switch polls are slow (every 10 s; 30 s at 1,000 switches) so that they add little noise;
 // removals wait an hour (prune delay) so that none runs during a measurement. Prints a table per
 // scenario; exits 1 when a target is missed or a check fails.
@@ -139,7 +141,8 @@ bool in_sync(E2eLab& lab) { return vcenter_status(lab).value("in_sync", false); 
 
 // Starts the lab of `shape` (or the tests' standard lab); returns once vmfabricd is ready.
 std::unique_ptr<Running> launch(const std::optional<SystemLabShape>& shape, int poll_s,
-                                const std::string& vmotion_delay = "1500ms") {
+                                const std::string& vmotion_delay = "1500ms",
+                                int prune_delay_s = 3600) {
   auto run = std::make_unique<Running>();
   E2eLab::Options options;
   int switches = 6;
@@ -156,7 +159,7 @@ std::unique_ptr<Running> launch(const std::optional<SystemLabShape>& shape, int 
     throw std::runtime_error(std::to_string(switches) +
                              " switches need more open files than the hard limit (ulimit -Hn)");
   }
-  options.prune_delay_s = 3600;
+  options.prune_delay_s = prune_delay_s;
   options.poll_interval_s = poll_s;
   options.log_level = "debug";
   options.vmotion_delay = vmotion_delay;
@@ -166,9 +169,10 @@ std::unique_ptr<Running> launch(const std::optional<SystemLabShape>& shape, int 
 
 // launch(), then waits until vmfabricd is in sync and has nothing left to do.
 std::unique_ptr<Running> start(const std::optional<SystemLabShape>& shape, int poll_s,
-                               const std::string& vmotion_delay = "1500ms") {
+                               const std::string& vmotion_delay = "1500ms",
+                               int prune_delay_s = 3600) {
   const auto t0 = Clock::now();
-  auto run = launch(shape, poll_s, vmotion_delay);
+  auto run = launch(shape, poll_s, vmotion_delay, prune_delay_s);
   E2eLab& lab = *run->lab;
   if (!lab.eventually([&] { return in_sync(lab); }, 300s)) {
     throw std::runtime_error("vmfabricd did not get in sync with vCenter within 300 s");
@@ -798,7 +802,8 @@ int faults(int argc, char** argv) {
   if (percent <= 0 || failing_count >= static_cast<std::size_t>(shape.leaves)) {
     throw std::invalid_argument("--failing-percent must leave some leaves healthy");
   }
-  const auto run = start(shape, 10);
+  constexpr int kPruneDelayS = 5;  // the removals' hold-down, short enough to wait for
+  const auto run = start(shape, 10, "1500ms", kPruneDelayS);
   E2eLab& lab = *run->lab;
   print_lab(*run, "faults");
 
@@ -898,13 +903,64 @@ int faults(int argc, char** argv) {
     if (committed_at.contains(sw)) recovered_ms.push_back(committed_at[sw] - cleared);
   }
   lab.wait_quiet(std::chrono::seconds(300));
+
+  // Removals while the same switches fail again: dv-vmotion drops the VLAN. The healthy switches
+  // remove it after the hold-down (and then delete it: vmfabric created it), the failing ones
+  // once their faults clear.
+  for (const auto& [sw, kind] : failing) lab.fabric().inject({{"switch", sw}, {"kind", kind}});
+  const std::uint64_t before_drop = journal_head(lab.fabric());
+  const double dropped = unix_now_ms();
+  lab.vcenter().client(
+      {"set-dvportgroup-vlan", "dv-vmotion", "--trunk", std::to_string(kVmotionVlan)});
+  std::map<std::string, double> removed_at, deleted_at;  // switch -> when
+  const auto scan_removals = [&] {
+    for (const json& entry : journal_since(lab.fabric(), before_drop)) {
+      const Commit c = parse_commit(entry);
+      for (const auto& [interface, vlans] : c.removed) {
+        if (vlans.contains(VlanId::checked(vlan))) removed_at.try_emplace(c.sw, c.time_ms);
+      }
+      if (c.deleted.contains(VlanId::checked(vlan))) deleted_at.try_emplace(c.sw, c.time_ms);
+    }
+  };
+  const auto healthy_count = [&](const std::map<std::string, double>& at) {
+    std::size_t n = 0;
+    for (const auto& [sw, t] : at) n += failing.contains(sw) ? 0 : 1;
+    return n;
+  };
+  const std::size_t healthy = static_cast<std::size_t>(switches) - failing.size();
+  const bool healthy_removed = lab.eventually(
+      [&] {
+        scan_removals();
+        return healthy_count(removed_at) == healthy && healthy_count(deleted_at) == healthy;
+      },
+      std::chrono::seconds(4 * kPruneDelayS + 120));
+  std::vector<double> removed_ms, deleted_ms;
+  for (const auto& [sw, t] : removed_at) {
+    if (!failing.contains(sw)) removed_ms.push_back(t - dropped);
+  }
+  for (const auto& [sw, t] : deleted_at) {
+    if (!failing.contains(sw)) deleted_ms.push_back(t - dropped);
+  }
+  bool failing_removed = false;
+  for (const auto& [sw, kind] : failing) failing_removed |= removed_at.contains(sw);
+  const json plan_while_failing = json::parse(lab.api_get("/api/v1/plan").body);
+  lab.fabric().clear_faults();
+  lab.fabric().inject({{"switch", "*"}, {"kind", "latency"}, {"latency_ms", latency_ms}});
+  const bool all_removed = lab.eventually(
+      [&] {
+        scan_removals();
+        return deleted_at.size() == static_cast<std::size_t>(switches);
+      },
+      std::chrono::seconds(4 * kPruneDelayS + 180));
+
+  lab.wait_quiet(std::chrono::seconds(300));
   const json audit = lab.run_audit(std::chrono::seconds(300));
   const E2eLab::JournalCheck journal = lab.check_journal();
 
   std::printf(
-      "  %zu of %d switches failing (%g%%, seed %u); dv-vmotion also carries VLAN %d; "
-      "%g ms per eAPI call\n",
-      failing.size(), switches, percent, seed, vlan, latency_ms);
+      "  %zu of %d switches failing (%g%%, seed %u); dv-vmotion also carries VLAN %d, then not; "
+      "%g ms per eAPI call, %d s hold-down\n",
+      failing.size(), switches, percent, seed, vlan, latency_ms, kPruneDelayS);
   for (const auto& [sw, kind] : failing) {
     const auto it = reported.find(sw);
     std::printf("    %-10s %-12s %s\n", sw.c_str(), kind.c_str(),
@@ -917,7 +973,13 @@ int faults(int argc, char** argv) {
   print_header("ms");
   print_row("healthy switches: request -> VLAN committed", healthy_ms);
   print_row("failing switches: faults cleared -> VLAN committed", recovered_ms);
+  print_row("healthy, 5% failing again: dropped -> removed", removed_ms);
+  print_row("healthy, 5% failing again: dropped -> deleted", deleted_ms);
   std::printf("  failed changes on healthy switches: %zu\n", healthy_failed);
+  std::printf("  removals frozen while failing: %s\n",
+              plan_while_failing.at("removals_frozen").is_null()
+                  ? "no"
+                  : plan_while_failing.at("removals_frozen").get<std::string>().c_str());
   std::printf(
       "  audit: %s, %zu findings; journal: %zu sessions committed, %zu lost, %zu pending, "
       "%zu failed or aborted\n",
@@ -930,6 +992,9 @@ int faults(int argc, char** argv) {
   r.check(all_reported, "every failing switch reported and tried again");
   r.check(!failing_committed, "no failing switch committed while failing");
   r.check(recovered, "every failing switch committed the VLAN once the faults cleared");
+  r.check(healthy_removed, "failing again, every healthy switch removed and deleted the VLAN");
+  r.check(!failing_removed, "no failing switch removed it while failing");
+  r.check(all_removed, "every failing switch removed and deleted it once the faults cleared");
   r.check(audit.value("status", "") == "done" && audit.at("findings").empty(), "a clean audit");
   r.check(journal.lost.empty() && journal.pending == 0, "nothing lost from the journal");
   return r.ok ? 0 : 1;

@@ -207,14 +207,45 @@ TEST_CASE("no removal while a vCenter is out of sync or a switch has not been re
     CHECK_FALSE(diff.switches.contains(kLeaf));
     CHECK(diff.switches.contains(kSpine));  // adds go on
   }
-  SECTION("a switch unreachable") {
+  SECTION("a switch not read since start") {
+    Switch s = reachable(kSpine, {});
+    s.reachability = Reachability::kUnknown;
+    d.upsert(s);
+    lab.observe(std::move(d));
+    const Diff diff = lab.run(10'000'000);
+    CHECK(diff.removals_frozen == "switch spine1 has not been read");
+    CHECK(diff.switches.empty());  // nothing for the unread one, no removal on the other
+  }
+  SECTION("a switch never read, unreachable: nothing is known of its links") {
+    d.remove(InterfaceId{kSpine, InterfaceName("Ethernet1")});
     Switch s = reachable(kSpine, {});
     s.reachability = Reachability::kUnreachable;
     d.upsert(s);
     lab.observe(std::move(d));
     const Diff diff = lab.run(10'000'000);
     CHECK(diff.removals_frozen == "switch spine1 has not been read");
-    CHECK(diff.switches.empty());  // nothing for the unreachable one, no removal on the other
+    CHECK(diff.switches.empty());
+  }
+}
+
+TEST_CASE("a switch read before and unreachable now waits alone: removals go on elsewhere") {
+  Lab lab;
+  lab.want(kSpine, InterfaceName("Ethernet1"), "120");
+  Delta d;
+  d.upsert(trunk(kLeaf, kEsxPort, "10,130"));
+  lab.observe(std::move(d));
+  CHECK(lab.run(0).removals_waiting == 1);  // 130: its hold-down starts
+  std::int64_t now = 10'000'000;
+  for (const Reachability r : {Reachability::kUnreachable, Reachability::kAuthFailed}) {
+    Switch s = reachable(kSpine, {});
+    s.reachability = r;
+    Delta unreachable;
+    unreachable.upsert(s);
+    lab.observe(std::move(unreachable));
+    const Diff diff = lab.run(++now);
+    CHECK(diff.removals_frozen.empty());
+    CHECK(diff.switches.at(kLeaf).changes.interfaces.at(kEsxPort).remove == VlanSet::of({130}));
+    CHECK_FALSE(diff.switches.contains(kSpine));  // its add waits until it answers
   }
 }
 
@@ -421,7 +452,7 @@ TEST_CASE("a switch waiting for a removal, frozen or in its hold-down, is not se
   CHECK(waiting.settled == std::vector<SwitchId>{kSpine});
 
   Switch s = reachable(kSpine, {});
-  s.reachability = Reachability::kUnreachable;
+  s.reachability = Reachability::kUnknown;
   Delta d;
   d.upsert(s);
   lab.observe(std::move(d));
