@@ -257,6 +257,12 @@ int run(const std::string& path) {
       if (switches.count(sw.id.str()) == 0) {
         log::info("switch.removed_from_config", {{"switch", sw.id.str()}});
         startup.remove(sw.id);
+      } else if (sw.reachability != Reachability::kUnknown) {
+        // What the database holds is the last run's reading: until this run reads the switch,
+        // nothing is changed on it and no removal is made anywhere (reconcile/diff.h).
+        Switch unread = sw;
+        unread.reachability = Reachability::kUnknown;
+        startup.upsert(std::move(unread));
       }
     }
     try {

@@ -816,10 +816,26 @@ int faults(int argc, char** argv) {
   std::map<std::string, std::string> failing;  // switch -> fault kind
   for (std::size_t i = 0; i < failing_count; ++i) failing[leaves[i]] = kinds[i % kinds.size()];
 
+  const auto inject_faults = [&] {
+    for (const auto& [sw, kind] : failing) lab.fabric().inject({{"switch", sw}, {"kind", kind}});
+  };
+  const auto clear_faults = [&] {
+    lab.fabric().clear_faults();
+    lab.fabric().inject({{"switch", "*"}, {"kind", "latency"}, {"latency_ms", latency_ms}});
+  };
+  // The times in `at` of the healthy switches, in ms after `from`.
+  const auto healthy_after = [&](const std::map<std::string, double>& at, double from) {
+    std::vector<double> out;
+    for (const auto& [sw, t] : at) {
+      if (!failing.contains(sw)) out.push_back(t - from);
+    }
+    return out;
+  };
+
   const std::uint64_t since = journal_head(lab.fabric());
   const std::size_t journal_before = lab.changes().size();
-  lab.fabric().inject({{"switch", "*"}, {"kind", "latency"}, {"latency_ms", latency_ms}});
-  for (const auto& [sw, kind] : failing) lab.fabric().inject({{"switch", sw}, {"kind", kind}});
+  clear_faults();  // the latency alone
+  inject_faults();
 
   // Every host's vmk1 portgroup also carries VLAN 2000: every switch needs it, none loses one.
   const int vlan = kFirstStormVlan;
@@ -837,15 +853,11 @@ int faults(int argc, char** argv) {
   };
   const auto healthy_done = [&] {
     scan();
-    std::size_t n = 0;
-    for (const auto& [sw, t] : committed_at) n += failing.contains(sw) ? 0 : 1;
-    return n == static_cast<std::size_t>(switches) - failing.size();
+    return healthy_after(committed_at, 0).size() ==
+           static_cast<std::size_t>(switches) - failing.size();
   };
   const bool healthy_converged = lab.eventually(healthy_done, 120s);
-  std::vector<double> healthy_ms;
-  for (const auto& [sw, t] : committed_at) {
-    if (!failing.contains(sw)) healthy_ms.push_back(t - sent);
-  }
+  const std::vector<double> healthy_ms = healthy_after(committed_at, sent);
 
   // Each failing switch: reported (unreachable, or its changes failed) and tried again.
   // Per switch, the journal entries made since the faults that failed or were aborted.
@@ -890,8 +902,7 @@ int faults(int argc, char** argv) {
 
   // The faults cleared: the failing switches catch up.
   const double cleared = unix_now_ms();
-  lab.fabric().clear_faults();
-  lab.fabric().inject({{"switch", "*"}, {"kind", "latency"}, {"latency_ms", latency_ms}});
+  clear_faults();
   const bool recovered = lab.eventually(
       [&] {
         scan();
@@ -907,7 +918,7 @@ int faults(int argc, char** argv) {
   // Removals while the same switches fail again: dv-vmotion drops the VLAN. The healthy switches
   // remove it after the hold-down (and then delete it: vmfabric created it), the failing ones
   // once their faults clear.
-  for (const auto& [sw, kind] : failing) lab.fabric().inject({{"switch", sw}, {"kind", kind}});
+  inject_faults();
   const std::uint64_t before_drop = journal_head(lab.fabric());
   const double dropped = unix_now_ms();
   lab.vcenter().client(
@@ -922,30 +933,20 @@ int faults(int argc, char** argv) {
       if (c.deleted.contains(VlanId::checked(vlan))) deleted_at.try_emplace(c.sw, c.time_ms);
     }
   };
-  const auto healthy_count = [&](const std::map<std::string, double>& at) {
-    std::size_t n = 0;
-    for (const auto& [sw, t] : at) n += failing.contains(sw) ? 0 : 1;
-    return n;
-  };
   const std::size_t healthy = static_cast<std::size_t>(switches) - failing.size();
   const bool healthy_removed = lab.eventually(
       [&] {
         scan_removals();
-        return healthy_count(removed_at) == healthy && healthy_count(deleted_at) == healthy;
+        return healthy_after(removed_at, 0).size() == healthy &&
+               healthy_after(deleted_at, 0).size() == healthy;
       },
       std::chrono::seconds(4 * kPruneDelayS + 120));
-  std::vector<double> removed_ms, deleted_ms;
-  for (const auto& [sw, t] : removed_at) {
-    if (!failing.contains(sw)) removed_ms.push_back(t - dropped);
-  }
-  for (const auto& [sw, t] : deleted_at) {
-    if (!failing.contains(sw)) deleted_ms.push_back(t - dropped);
-  }
+  const std::vector<double> removed_ms = healthy_after(removed_at, dropped);
+  const std::vector<double> deleted_ms = healthy_after(deleted_at, dropped);
   bool failing_removed = false;
   for (const auto& [sw, kind] : failing) failing_removed |= removed_at.contains(sw);
   const json plan_while_failing = json::parse(lab.api_get("/api/v1/plan").body);
-  lab.fabric().clear_faults();
-  lab.fabric().inject({{"switch", "*"}, {"kind", "latency"}, {"latency_ms", latency_ms}});
+  clear_faults();
   const bool all_removed = lab.eventually(
       [&] {
         scan_removals();

@@ -207,22 +207,21 @@ TEST_CASE("no removal while a vCenter is out of sync or a switch has not been re
     CHECK_FALSE(diff.switches.contains(kLeaf));
     CHECK(diff.switches.contains(kSpine));  // adds go on
   }
-  SECTION("a switch not read since start") {
+  const auto spine_is = [&](Reachability r) {
     Switch s = reachable(kSpine, {});
-    s.reachability = Reachability::kUnknown;
+    s.reachability = r;
     d.upsert(s);
     lab.observe(std::move(d));
-    const Diff diff = lab.run(10'000'000);
+    return lab.run(10'000'000);
+  };
+  SECTION("a switch not read since start") {
+    const Diff diff = spine_is(Reachability::kUnknown);
     CHECK(diff.removals_frozen == "switch spine1 has not been read");
     CHECK(diff.switches.empty());  // nothing for the unread one, no removal on the other
   }
   SECTION("a switch never read, unreachable: nothing is known of its links") {
     d.remove(InterfaceId{kSpine, InterfaceName("Ethernet1")});
-    Switch s = reachable(kSpine, {});
-    s.reachability = Reachability::kUnreachable;
-    d.upsert(s);
-    lab.observe(std::move(d));
-    const Diff diff = lab.run(10'000'000);
+    const Diff diff = spine_is(Reachability::kUnreachable);
     CHECK(diff.removals_frozen == "switch spine1 has not been read");
     CHECK(diff.switches.empty());
   }
