@@ -106,20 +106,32 @@ std::optional<Placement> InventoryIndex::place(const HostId& host,
   return Placement{vs, carried_vlans(pg->vlan, policy_.managed), pg->id.name};
 }
 
-void InventoryIndex::for_each_demand(const std::function<void(const DemandUse&)>& use) const {
+void InventoryIndex::vmknic_demand(const VmkNic& vmk,
+                                   const std::function<void(const DemandUse&)>& use) const {
   // A host's vmkernel adapters need their portgroup on that host whatever the mode.
-  for (const VmkNic& vmk : graph_.all<VmkNic>()) {
-    const Host* host = find_host(vmk.id.host);
-    if (host == nullptr) continue;
-    DemandCause cause{DemandCause::Kind::kVmkNic, nullptr, false, &vmk};
-    PortgroupRef pg{vmk.portgroup, nullptr};
-    if (vmk.dv_portgroup) {
-      const auto found = dv_portgroups_.find(view_of(*vmk.dv_portgroup));
-      if (found == dv_portgroups_.end()) continue;
-      pg.distributed = found->second;
-    }
-    use({{&host->id, 1}, pg, cause});
+  const Host* host = find_host(vmk.id.host);
+  if (host == nullptr) return;
+  DemandCause cause{DemandCause::Kind::kVmkNic, nullptr, false, &vmk};
+  PortgroupRef pg{vmk.portgroup, nullptr};
+  if (vmk.dv_portgroup) {
+    const auto found = dv_portgroups_.find(view_of(*vmk.dv_portgroup));
+    if (found == dv_portgroups_.end()) return;
+    pg.distributed = found->second;
   }
+  use({{&host->id, 1}, pg, cause});
+}
+
+void InventoryIndex::for_each_vmknic_demand(
+    const HostId& host, const std::function<void(const DemandUse&)>& use) const {
+  const EntityMap<VmkNic>& vmknics = graph_.all<VmkNic>();
+  for (auto it = vmknics.lower_bound(VmkNicId{host, ""});
+       it != vmknics.end() && it->id.host == host; ++it) {
+    vmknic_demand(*it, use);
+  }
+}
+
+void InventoryIndex::for_each_demand(const std::function<void(const DemandUse&)>& use) const {
+  for (const VmkNic& vmk : graph_.all<VmkNic>()) vmknic_demand(vmk, use);
   if (policy_.mode == DemandMode::kPortgroup) {
     for_each_portgroup_demand(use);
   } else {

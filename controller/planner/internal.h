@@ -100,6 +100,9 @@ class InventoryIndex {
 
   // Calls `use` for every demand of the policy's mode, in graph order.
   void for_each_demand(const std::function<void(const DemandUse&)>& use) const;
+  // Calls `use` for the demand of the vmkernel adapters of `host` alone.
+  void for_each_vmknic_demand(const HostId& host,
+                              const std::function<void(const DemandUse&)>& use) const;
   // Calls `use` for the demand of one VM of `graph` (the snapshot that holds `vm`, with its
   // vNICs); none in portgroup mode, where VMs make no demand.
   void for_each_demand_of(const Snapshot& graph, const Vm& vm,
@@ -129,6 +132,7 @@ class InventoryIndex {
   const Host* find_host(const HostId& host) const;
   std::span<const HostId> host_group(const HostId& host) const;
   void for_each_vm_demand(const std::function<void(const DemandUse&)>& use) const;
+  void vmknic_demand(const VmkNic& vmk, const std::function<void(const DemandUse&)>& use) const;
   // The demand of `vm`, whose vNICs start at `nic`; leaves `nic` after them.
   void vm_demand(const Vm& vm, EntityMap<VmNic>::Iterator& nic,
                  const EntityMap<VmNic>::Iterator& end,

@@ -619,7 +619,7 @@ const PlanPolicy& Planner::policy() const { return state_->policy; }
 bool Planner::last_update_incremental() const { return state_->incremental; }
 
 std::vector<std::string> Planner::explain(const InterfaceId& where, VlanId vlan, std::size_t limit,
-                                          std::span<const VmId> suspects) const {
+                                          const std::vector<VmId>* recent) const {
   const State& s = *state_;
   const SwitchPlan* sw = s.plan.find(where.sw);
   if (sw == nullptr) return {};
@@ -642,14 +642,17 @@ std::vector<std::string> Planner::explain(const InterfaceId& where, VlanId vlan,
       if (lands_here) lines.push_back(demand_text(*s.index, use, host, *placement, vlan));
     }
   };
-  if (!hosts_here.empty()) {  // no host: skip every VM
-    for (const VmId& id : suspects) {
+  if (!hosts_here.empty() && recent != nullptr) {
+    for (const VmId& id : *recent) {
       if (const Vm* vm = s.current.find<Vm>(id)) {
         s.index->for_each_demand_of(s.current, *vm, demand_here);
       }
     }
-    if (lines.empty()) s.index->for_each_demand(demand_here);
+    for (const HostId& host : hosts_here) {
+      if (lines.empty()) s.index->for_each_vmknic_demand(host, demand_here);
+    }
   }
+  if (!hosts_here.empty() && lines.empty()) s.index->for_each_demand(demand_here);  // every VM
   const auto carriers = s.carriers.find(vlan.value);
   // A VM with two vNICs on one portgroup is one cause.
   std::vector<std::string> unique;

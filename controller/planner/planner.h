@@ -121,11 +121,12 @@ class Planner {
   // explain() for the current plan, from the planner's state (no replanning).
   // At most `limit` lines: the shortest fabric paths a VLAN takes grow with the square of the
   // switches that carry it, and a journal entry's cause needs only the first few.
-  // When some of the VMs `suspects` (those that just changed) explain it, they are the VMs
-  // named, and the other VMs are not searched (the search reads every VM).
+  // With `recent` (a journal entry's cause: some reasons, not all), the VMs in it (those that
+  // just changed) are searched first, then the vmkernel adapters of the hosts behind `where`, and
+  // every VM only when these explain nothing: the search of every VM reads the whole inventory.
   std::vector<std::string> explain(const InterfaceId& where, VlanId vlan,
                                    std::size_t limit = SIZE_MAX,
-                                   std::span<const VmId> suspects = {}) const;
+                                   const std::vector<VmId>* recent = nullptr) const;
 
  private:
   struct State;

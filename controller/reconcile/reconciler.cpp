@@ -41,13 +41,13 @@ std::int64_t micros(Steady::duration d) {
 }
 
 // Who needs the first VLANs a ChangeSet adds: the planner's reasons, at most three lines, naming
-// the VMs that just changed (`suspects`) when they are the reason.
+// the VMs that just changed (`recent`) when they are the reason.
 std::string cause_of(const planner::Planner& planner, const SwitchId& sw,
-                     const southbound::ChangeSet& changes, std::span<const VmId> suspects) {
+                     const southbound::ChangeSet& changes, const std::vector<VmId>& recent) {
   std::vector<std::string> lines;
   for (const auto& [name, change] : changes.interfaces) {
     for (const VlanId v : change.add.ids()) {
-      for (std::string& line : planner.explain(InterfaceId{sw, name}, v, 3, suspects)) {
+      for (std::string& line : planner.explain(InterfaceId{sw, name}, v, 3, &recent)) {
         if (lines.size() == 3) return join(lines, "; ") + "; ...";
         if (std::find(lines.begin(), lines.end(), line) == lines.end()) {
           lines.push_back(std::move(line));

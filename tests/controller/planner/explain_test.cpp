@@ -60,10 +60,13 @@ TEST_CASE("explain names the vMotion destination and cluster mode") {
         Lines{"portgroup pg-app on esx-a2.lab.local (VLAN 110, portgroup mode)"});
 }
 
-TEST_CASE("explain names the VMs that just changed when they are the reason") {
+TEST_CASE("a cause names the VMs that just changed, else the host's vmkernel adapters") {
   Explained why;
   const VmId web2 = why.lab.add_vm("web-2", host_id(why.lab, "esx-a1.lab.local"));
   why.lab.add_dv_nic(web2, dv_portgroup_id("dv-web"));
+  // A VM on the vMotion network too: VLAN 130 has two causes behind Port-Channel11.
+  why.lab.add_dv_nic(why.lab.add_vm("tool-1", host_id(why.lab, "esx-a1.lab.local")),
+                     dv_portgroup_id("dv-vmotion"));
   Planner planner(why.rules);
   planner.update(why.lab.snapshot());
   const InterfaceId pc11 = at("leaf1a", "Port-Channel11");
@@ -71,10 +74,18 @@ TEST_CASE("explain names the VMs that just changed when they are the reason") {
   const Lines everyone{"VM web-1 on esx-a1.lab.local via dv-web (VLAN 120)",
                        "VM web-2 on esx-a1.lab.local via dv-web (VLAN 120)"};
   CHECK(planner.explain(pc11, web) == everyone);
-  CHECK(planner.explain(pc11, web, 3, std::vector<VmId>{web2}) ==
+  const std::vector<VmId> just_web2{web2}, just_web7{why.web7};
+  CHECK(planner.explain(pc11, web, 3, &just_web2) ==
         Lines{"VM web-2 on esx-a1.lab.local via dv-web (VLAN 120)"});
   // web-7 runs behind another leaf: every VM is searched.
-  CHECK(planner.explain(pc11, web, 3, std::vector<VmId>{why.web7}) == everyone);
+  CHECK(planner.explain(pc11, web, 3, &just_web7) == everyone);
+  // The host's own vmkernel adapters are searched before every VM.
+  const VlanId vmotion{130};
+  CHECK(planner.explain(pc11, vmotion) ==
+        Lines{"vmk1 (vmotion) of esx-a1.lab.local via dv-vmotion",
+              "VM tool-1 on esx-a1.lab.local via dv-vmotion (VLAN 130)"});
+  CHECK(planner.explain(pc11, vmotion, 3, &just_web7) ==
+        Lines{"vmk1 (vmotion) of esx-a1.lab.local via dv-vmotion"});
 }
 
 }  // namespace
