@@ -36,6 +36,9 @@ std::int64_t unix_ms() {
       .count();
 }
 
+// At most this many VMs changed in a cycle are looked at first for its changes' causes.
+constexpr std::size_t kMaxRecentVms = 64;
+
 std::int64_t micros(Steady::duration d) {
   return std::chrono::duration_cast<std::chrono::microseconds>(d).count();
 }
@@ -128,7 +131,9 @@ struct Reconciler::Impl : std::enable_shared_from_this<Impl> {
         settled.clear();
       } else if (!pending.empty()) {
         const std::set<VmId> vms = touched_vms(pending);
-        changed_vms.assign(vms.begin(), vms.end());
+        // A few VMs are the likely cause of this cycle's changes; after a sync all of them
+        // changed, and looking at each for every cause would cost more than a search of all.
+        if (vms.size() <= kMaxRecentVms) changed_vms.assign(vms.begin(), vms.end());
         const std::uint64_t from = planner.planned().version();
         unsettle(planner.update(*latest, pending));
         unsettle_touched(from);

@@ -213,6 +213,7 @@ net::HttpResponse E2eLab::api_get(const std::string& target,
 
 net::HttpResponse E2eLab::api_request(const std::string& method, const std::string& target,
                                       const std::string& body, const std::string& token) {
+  if (controller_) controller_->collect_stderr();  // vmfabricd must not wait on its log to answer
   boost::asio::io_context io;
   net::HttpTarget where;
   where.peer = "vmfabricd api";

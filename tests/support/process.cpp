@@ -66,11 +66,11 @@ std::optional<std::string> ChildProcess::read_line(Stream& s,
       return line;
     }
     if (s.eof) return std::nullopt;
+    // Past the deadline, what is there already is still read.
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) return std::nullopt;
     pollfd p{s.fd, POLLIN, 0};
-    const int r = poll(&p, 1, static_cast<int>(left.count()));
+    const int r = poll(&p, 1, static_cast<int>(std::max<std::int64_t>(left.count(), 0)));
     if (r < 0 && errno == EINTR) continue;
     if (r <= 0) return std::nullopt;
     char buf[4096];
@@ -100,6 +100,12 @@ std::optional<std::string> ChildProcess::wait_for_stderr(const std::string& need
     if (line->find(needle) != std::string::npos) return line;
   }
   return std::nullopt;
+}
+
+void ChildProcess::collect_stderr() {
+  while (auto line = read_line(err_, std::chrono::steady_clock::now())) {
+    stderr_lines_.push_back(*line);
+  }
 }
 
 void ChildProcess::drain_stderr() {

@@ -25,6 +25,9 @@ class ChildProcess {
   // Every stderr line read so far is kept in `stderr_lines()`.
   std::optional<std::string> wait_for_stderr(const std::string& needle,
                                              std::chrono::milliseconds timeout);
+  // Reads the stderr lines written so far, without waiting: a child that logs a lot must not
+  // block on a full pipe while the test talks to it.
+  void collect_stderr();
   const std::vector<std::string>& stderr_lines() const { return stderr_lines_; }
   void signal(int signo);
   // Waits for exit; returns the exit code, or 128+signal when killed by one; nothing on timeout.
