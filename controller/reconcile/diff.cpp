@@ -130,10 +130,11 @@ class Differ {
     // Updated in place (a copy per switch per cycle would cost more than the diff itself).
     std::map<std::string, VlanSet>& base = baseline_[sw.id.str()];
     bool base_changed = false;
-    // An interface (or VLAN database) seen for the first time adopts its managed VLANs.
-    const auto base_of = [&](const std::string& name, const VlanSet& observed) {
+    // What vmfabric established on `name` ("" for the VLAN database), or nullptr when it is seen
+    // for the first time: it then adopts its managed VLANs.
+    const auto known = [&](const std::string& name) -> const VlanSet* {
       const auto it = base.find(name);
-      return it == base.end() ? observed & managed : it->second;
+      return it == base.end() ? nullptr : &it->second;
     };
     const auto establish = [&](const std::string& name, VlanSet next) {
       const auto [it, added] = base.try_emplace(name);
@@ -151,7 +152,8 @@ class Differ {
     for (const auto& [vlan, name] : sw.vlans) {
       if (managed.contains(vlan)) db_observed.insert(vlan);
     }
-    const VlanSet db_base = base_of("", db_observed);
+    const VlanSet* db_known = known("");
+    const VlanSet db_base = db_known != nullptr ? *db_known : db_observed;
     VlanSet created = to_add(db_planned, db_observed, db_base);
     for (const VlanId v : created.ids()) d.changes.create_vlans.emplace(v, plan.vlans.at(v));
     if (!created.empty()) d.reasons.push_back("create " + vlan_text(created));
@@ -180,11 +182,11 @@ class Differ {
         continue;  // its baseline, if any, is kept
       }
       const VlanSet observed = i->allowed & managed;
-      const auto known = base.find(name.str());
+      const VlanSet* was = known(name.str());
       // The common case, an interface as planned and established: nothing to add, to remove or
       // to establish (next_baseline of three equal sets is that set).
-      if (planned == observed && known != base.end() && known->second == observed) continue;
-      const VlanSet established = known == base.end() ? observed : known->second;
+      if (planned == observed && was != nullptr && *was == observed) continue;
+      const VlanSet established = was != nullptr ? *was : observed;
       southbound::InterfaceVlanChange change;
       change.add = to_add(planned, observed, established);
       // Removals: what the plan stopped needing, after the hold-down; under kFull also what was

@@ -45,8 +45,8 @@ struct Lab {
   HoldDown holds;
   Baseline baseline;
   SafetyPolicy policy;
-  std::set<SwitchId> settled;  // skipped when `skip_settled`
-  bool skip_settled = false;
+  std::set<SwitchId> settled;  // given to the diff (DiffInput::settled) when `give_settled`
+  bool give_settled = false;
 
   Lab() {
     policy.managed = VlanSet::parse("100-3999");
@@ -91,7 +91,7 @@ struct Lab {
     }
     DiffInput input{plan, graph.current(), policy, created, now_ms, std::move(busy)};
     input.drift = drift;
-    if (skip_settled) input.settled = &settled;
+    if (give_settled) input.settled = &settled;
     return diff(input, holds, baseline);
   }
   Diff repair(std::int64_t now_ms, Remediation drift) { return run(now_ms, {}, drift); }
@@ -422,7 +422,7 @@ TEST_CASE("a switch that needs nothing and waits for no removal is settled, then
   CHECK(second.settled == std::vector<SwitchId>{kLeaf, kSpine});
 
   lab.settled = {kLeaf, kSpine};
-  lab.skip_settled = true;
+  lab.give_settled = true;
   lab.want(kLeaf, kEsxPort, "120,130");
   SECTION("a settled switch is not diffed, even when its plan changed") {
     const Diff d = lab.run(2);
