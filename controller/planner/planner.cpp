@@ -96,6 +96,14 @@ void add_fabric_causes(const Fabric& fabric, const std::vector<int>& carriers,
   }
 }
 
+// Whether the plan allows `vlan` on `where`: explain() answers only for what the plan holds.
+bool allows(const Plan& plan, const InterfaceId& where, VlanId vlan) {
+  const SwitchPlan* sw = plan.find(where.sw);
+  if (sw == nullptr) return false;
+  const auto allowed = sw->allowed.find(where.name);
+  return allowed != sw->allowed.end() && allowed->second.contains(vlan);
+}
+
 }  // namespace
 
 // ---- Planner -----------------------------------------------------------------------------------
@@ -618,51 +626,123 @@ const Snapshot& Planner::planned() const { return state_->current; }
 const PlanPolicy& Planner::policy() const { return state_->policy; }
 bool Planner::last_update_incremental() const { return state_->incremental; }
 
-std::vector<std::string> Planner::explain(const InterfaceId& where, VlanId vlan, std::size_t limit,
-                                          const std::vector<VmId>* recent) const {
+std::vector<std::vector<std::string>> Planner::explain_demand(
+    std::span<const Question> questions, std::size_t limit, const std::vector<VmId>* recent) const {
   const State& s = *state_;
-  const SwitchPlan* sw = s.plan.find(where.sw);
-  if (sw == nullptr) return {};
-  const auto allowed = sw->allowed.find(where.name);
-  if (allowed == sw->allowed.end() || !allowed->second.contains(vlan)) return {};
+  std::vector<std::vector<std::string>> lines(questions.size());
 
-  std::set<HostId> hosts_here;
-  for (const auto& [pnic, uplink] : s.correlation->uplinks) {
-    if (uplink.attachment == where) hosts_here.insert(pnic.host);
+  // The hosts behind each interface asked about, then what each host can answer, by VLAN.
+  std::vector<char> allowed(questions.size(), 0);
+  std::map<InterfaceId, std::vector<const HostId*>> hosts_at;
+  for (std::size_t i = 0; i < questions.size(); ++i) {
+    allowed[i] = allows(s.plan, questions[i].where, questions[i].vlan);
+    if (allowed[i]) hosts_at.try_emplace(questions[i].where);
   }
-  std::vector<std::string> lines;
-  const auto demand_here = [&](const DemandUse& use) {
-    for (const HostId& host : use.hosts) {
-      if (!hosts_here.contains(host)) continue;
-      const std::optional<Placement> placement = s.index->place(host, use.portgroup);
-      if (!placement || !placement->vlans.contains(vlan)) continue;
-      bool lands_here = false;
-      detail::for_each_attachment(*s.correlation, host, *placement->vswitch,
-                                  [&](const InterfaceId& a) { lands_here |= a == where; });
-      if (lands_here) lines.push_back(demand_text(*s.index, use, host, *placement, vlan));
+  for (const auto& [pnic, uplink] : s.correlation->uplinks) {
+    const auto at = hosts_at.find(uplink.attachment);
+    if (at != hosts_at.end() && (at->second.empty() || *at->second.back() != pnic.host)) {
+      at->second.push_back(&pnic.host);  // a host's pnics are adjacent in the map
     }
+  }
+  struct Asked {
+    const HostId* host = nullptr;
+    std::map<std::uint16_t, std::vector<std::size_t>> by_vlan;  // question indices
   };
-  if (!hosts_here.empty() && recent != nullptr) {
-    for (const VmId& id : *recent) {
-      if (const Vm* vm = s.current.find<Vm>(id)) {
-        s.index->for_each_demand_of(s.current, *vm, demand_here);
+  std::unordered_map<MoRefView, Asked, MoRefViewHash> asked;
+  for (std::size_t i = 0; i < questions.size(); ++i) {
+    if (!allowed[i]) continue;
+    const auto at = hosts_at.find(questions[i].where);
+    for (const HostId* host : at->second) {
+      Asked& a = asked[detail::view_of(*host)];
+      a.host = host;
+      a.by_vlan[questions[i].vlan.value].push_back(i);
+    }
+  }
+
+  // Which questions the current search answers, and how many of them still want lines.
+  std::vector<char> searching(questions.size(), 0);
+  std::size_t wanting = 0;
+  const auto search = [&](bool unanswered_only) {
+    std::fill(searching.begin(), searching.end(), 0);
+    for (const auto& [view, a] : asked) {
+      for (const auto& [vlan, ids] : a.by_vlan) {
+        for (std::size_t i : ids) searching[i] = !unanswered_only || lines[i].empty();
       }
     }
-    for (const HostId& host : hosts_here) {
-      if (lines.empty()) s.index->for_each_vmknic_demand(host, demand_here);
+    wanting = static_cast<std::size_t>(std::count(searching.begin(), searching.end(), 1));
+  };
+  const auto answer = [&](const DemandUse& use) {
+    for (const HostId& host : use.hosts) {
+      if (wanting == 0) return;
+      const auto a = asked.find(detail::view_of(host));
+      if (a == asked.end()) continue;
+      const std::optional<Placement> placement = s.index->place(host, use.portgroup);
+      if (!placement) continue;
+      std::vector<InterfaceId> lands;
+      detail::for_each_attachment(*s.correlation, host, *placement->vswitch,
+                                  [&lands](const InterfaceId& at) { lands.push_back(at); });
+      for (const auto& [vlan, ids] : a->second.by_vlan) {
+        if (!placement->vlans.contains(VlanId{vlan})) continue;
+        std::string text;  // the same for every question of this VLAN
+        for (std::size_t i : ids) {
+          if (!searching[i] || lines[i].size() >= limit ||
+              std::find(lands.begin(), lands.end(), questions[i].where) == lands.end()) {
+            continue;
+          }
+          if (text.empty()) text = demand_text(*s.index, use, host, *placement, VlanId{vlan});
+          // A VM with two vNICs on one portgroup is one cause.
+          if (std::find(lines[i].begin(), lines[i].end(), text) != lines[i].end()) continue;
+          lines[i].push_back(text);
+          if (lines[i].size() == limit) --wanting;
+        }
+      }
+    }
+  };
+
+  if (recent != nullptr) {
+    search(false);
+    for (const VmId& id : *recent) {
+      if (const Vm* vm = s.current.find<Vm>(id))
+        s.index->for_each_demand_of(s.current, *vm, answer);
+    }
+    // The hosts in order, each searched for the questions its predecessors left unanswered (a
+    // host's vmkernel adapters land on its own interfaces only).
+    std::vector<const Asked*> hosts;
+    for (const auto& [view, a] : asked) hosts.push_back(&a);
+    std::sort(hosts.begin(), hosts.end(),
+              [](const Asked* x, const Asked* y) { return *x->host < *y->host; });
+    search(true);
+    for (const Asked* a : hosts) {
+      bool wanted = false;
+      for (const auto& [vlan, ids] : a->by_vlan) {
+        for (std::size_t i : ids) {
+          searching[i] = lines[i].empty();
+          wanted |= lines[i].empty();
+        }
+      }
+      if (wanted) s.index->for_each_vmknic_demand(*a->host, answer);
     }
   }
-  if (!hosts_here.empty() && lines.empty()) s.index->for_each_demand(demand_here);  // every VM
-  const auto carriers = s.carriers.find(vlan.value);
-  // A VM with two vNICs on one portgroup is one cause.
-  std::vector<std::string> unique;
-  std::set<std::string> seen;
-  for (std::string& line : lines) {
-    if (unique.size() < limit && seen.insert(line).second) unique.push_back(std::move(line));
-  }
+  search(true);
+  if (wanting > 0) s.index->for_each_demand(answer);  // every VM
+  return lines;
+}
+
+void Planner::explain_fabric(const Question& question, std::size_t limit,
+                             std::vector<std::string>& lines) const {
+  const State& s = *state_;
+  if (!allows(s.plan, question.where, question.vlan)) return;
+  const auto carriers = s.carriers.find(question.vlan.value);
   add_fabric_causes(*s.fabric, carriers == s.carriers.end() ? std::vector<int>() : carriers->second,
-                    where, vlan, limit, unique);
-  return unique;
+                    question.where, question.vlan, limit, lines);
+}
+
+std::vector<std::string> Planner::explain(const InterfaceId& where, VlanId vlan, std::size_t limit,
+                                          const std::vector<VmId>* recent) const {
+  const Question question{where, vlan};
+  std::vector<std::string> lines = std::move(explain_demand({&question, 1}, limit, recent)[0]);
+  explain_fabric(question, limit, lines);
+  return lines;
 }
 
 const SwitchPlan* Plan::find(const SwitchId& sw) const {

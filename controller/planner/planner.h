@@ -128,6 +128,21 @@ class Planner {
                                    std::size_t limit = SIZE_MAX,
                                    const std::vector<VmId>* recent = nullptr) const;
 
+  // One VLAN on one interface, to explain.
+  struct Question {
+    InterfaceId where;
+    VlanId vlan;
+  };
+  // explain() in two parts, for many questions at once. The demand part (VMs, vmkernel adapters,
+  // portgroups) of each question, in their order: one search of every VM serves them all, where
+  // explain() of each searches again. `limit` and `recent` as for explain().
+  std::vector<std::vector<std::string>> explain_demand(std::span<const Question> questions,
+                                                       std::size_t limit,
+                                                       const std::vector<VmId>* recent) const;
+  // The fabric part (paths, peer-links), added to `lines` until it holds `limit`.
+  void explain_fabric(const Question& question, std::size_t limit,
+                      std::vector<std::string>& lines) const;
+
  private:
   struct State;
   std::unique_ptr<State> state_;

@@ -43,25 +43,108 @@ std::int64_t micros(Steady::duration d) {
   return std::chrono::duration_cast<std::chrono::microseconds>(d).count();
 }
 
-// Who needs the first VLANs a ChangeSet adds: the planner's reasons, at most three lines, naming
-// the VMs that just changed (`recent`) when they are the reason.
-std::string cause_of(const planner::Planner& planner, const SwitchId& sw,
-                     const southbound::ChangeSet& changes, const std::vector<VmId>& recent) {
-  std::vector<std::string> lines;
-  for (const auto& [name, change] : changes.interfaces) {
-    for (const VlanId v : change.add.ids()) {
-      for (std::string& line : planner.explain(InterfaceId{sw, name}, v, 3, &recent)) {
-        if (lines.size() == 3) return join(lines, "; ") + "; ...";
-        if (std::find(lines.begin(), lines.end(), line) == lines.end()) {
-          lines.push_back(std::move(line));
+// The VLANs a ChangeSet adds, as questions for the planner, a few at a time (a first plan adds
+// thousands per switch, and a cause needs the first few): on ESX-facing interfaces first, where
+// the demand itself is, then the others in order.
+class AddedVlans {
+ public:
+  AddedVlans(const SwitchId& sw, const southbound::ChangeSet& changes,
+             const planner::SwitchPlan* plan)
+      : sw_(sw) {
+    for (const auto& change : changes.interfaces) interfaces_.push_back(&change);
+    std::stable_partition(interfaces_.begin(), interfaces_.end(), [plan](const auto* change) {
+      if (plan == nullptr) return false;
+      const auto role = plan->roles.find(change->first);
+      return role != plan->roles.end() && role->second == planner::PortRole::kEsxFacing;
+    });
+  }
+
+  std::optional<planner::Planner::Question> next() {
+    while (next_id_ == ids_.size()) {
+      if (next_interface_ == interfaces_.size()) return std::nullopt;
+      const auto* change = interfaces_[next_interface_++];
+      name_ = &change->first;
+      ids_ = change->second.add.ids();
+      next_id_ = 0;
+    }
+    return planner::Planner::Question{InterfaceId{sw_, *name_}, ids_[next_id_++]};
+  }
+
+ private:
+  SwitchId sw_;
+  std::vector<const std::pair<const InterfaceName, southbound::InterfaceVlanChange>*> interfaces_;
+  std::size_t next_interface_ = 0;
+  const InterfaceName* name_ = nullptr;
+  std::vector<VlanId> ids_;
+  std::size_t next_id_ = 0;
+};
+
+// Who needs the first VLANs each switch's changes add: the planner's reasons, at most three
+// lines, naming the VMs that just changed (`recent`) when they are the reason. The switches are
+// asked together, a few VLANs each per round, so that a search of every VM serves all of them.
+std::map<SwitchId, std::string> causes_of(const planner::Planner& planner,
+                                          const std::map<SwitchId, SwitchDiff>& switches,
+                                          const std::vector<VmId>& recent) {
+  constexpr std::size_t kLines = 3;
+  constexpr std::size_t kPerRound = 8;
+  struct Cause {
+    const SwitchId* sw;
+    AddedVlans added;
+    std::vector<std::string> lines;
+    bool more = false;  // a line beyond the first three
+    bool asked_all = false;
+  };
+  std::vector<Cause> open;
+  for (const auto& [sw, sd] : switches) {
+    open.push_back({&sw, AddedVlans(sw, sd.changes, planner.plan().find(sw)), {}});
+  }
+  std::map<SwitchId, std::string> out;
+  std::vector<planner::Planner::Question> questions;
+  std::vector<std::size_t> first;  // of each open switch's questions
+  while (!open.empty()) {
+    questions.clear();
+    first.clear();
+    for (Cause& c : open) {
+      first.push_back(questions.size());
+      for (std::size_t n = 0; n < kPerRound; ++n) {
+        auto q = c.added.next();
+        if (!q) {
+          c.asked_all = true;
+          break;
+        }
+        questions.push_back(std::move(*q));
+      }
+    }
+    first.push_back(questions.size());
+    std::vector<std::vector<std::string>> demand =
+        planner.explain_demand(questions, kLines, &recent);
+    for (std::size_t c = 0; c < open.size(); ++c) {
+      Cause& cause = open[c];
+      for (std::size_t q = first[c]; q < first[c + 1] && !cause.more; ++q) {
+        planner.explain_fabric(questions[q], kLines, demand[q]);
+        for (std::string& line : demand[q]) {
+          if (std::find(cause.lines.begin(), cause.lines.end(), line) != cause.lines.end()) {
+            continue;
+          }
+          if (cause.lines.size() == kLines) {
+            cause.more = true;
+            break;
+          }
+          cause.lines.push_back(std::move(line));
         }
       }
     }
+    std::erase_if(open, [&](Cause& c) {
+      if (!c.more && !c.asked_all) return false;
+      const southbound::ChangeSet& changes = switches.at(*c.sw).changes;
+      out[*c.sw] = !c.lines.empty() ? join(c.lines, "; ") + (c.more ? "; ..." : "")
+                   : changes.interfaces.empty() && changes.create_vlans.empty()
+                       ? "nothing uses these VLANs on this switch any more"
+                       : "nothing needs the removed VLANs on these interfaces any more";
+      return true;
+    });
   }
-  if (!lines.empty()) return join(lines, "; ");
-  return changes.interfaces.empty() && changes.create_vlans.empty()
-             ? "nothing uses these VLANs on this switch any more"
-             : "nothing needs the removed VLANs on these interfaces any more";
+  return out;
 }
 
 }  // namespace
@@ -210,11 +293,12 @@ struct Reconciler::Impl : std::enable_shared_from_this<Impl> {
     report_pending(d);
     std::vector<Outgoing> outgoing;
     std::vector<JournalEntry> entries;
+    std::map<SwitchId, std::string> causes = causes_of(planner, d.switches, changed_vms);
     for (const auto& [id, sd] : d.switches) {
       const auto followed = plain.switches.find(id);
       const bool repairs =
           repair && (followed == plain.switches.end() || !(followed->second.changes == sd.changes));
-      if (auto entry = prepare(id, sd, now, repairs ? repair->cause : "")) {
+      if (auto entry = prepare(id, sd, std::move(causes[id]), now, repairs ? repair->cause : "")) {
         outgoing.push_back({id, sd.changes, repairs});
         entries.push_back(std::move(*entry));
       }
@@ -254,8 +338,6 @@ struct Reconciler::Impl : std::enable_shared_from_this<Impl> {
     }
   }
 
-  // Journals and sends one switch's changes; returns the journal id (0: not sent). `repair`: the
-  // audit whose drift repair this is, if it is one.
   // A switch's changes on their way out, with its journal entry (kept beside, in one vector).
   struct Outgoing {
     SwitchId sw;
@@ -263,9 +345,10 @@ struct Reconciler::Impl : std::enable_shared_from_this<Impl> {
     bool repairs = false;
   };
 
-  // The journal entry for `sd`, or nothing in dry-run (the changes are logged, once).
-  std::optional<JournalEntry> prepare(const SwitchId& sw, const SwitchDiff& sd, std::int64_t now,
-                                      const std::string& repair) {
+  // The journal entry for `sd`, or nothing in dry-run (the changes are logged, once). `cause`: from
+  // causes_of(); `repair`: the audit whose drift repair this is, if it is one.
+  std::optional<JournalEntry> prepare(const SwitchId& sw, const SwitchDiff& sd, std::string cause,
+                                      std::int64_t now, const std::string& repair) {
     SwitchState& state = switches[sw];
     const std::string session = "vmfabric-" + std::to_string(now) + "-" + std::to_string(++seq);
     JournalEntry entry;
@@ -274,7 +357,7 @@ struct Reconciler::Impl : std::enable_shared_from_this<Impl> {
     entry.session = session;
     entry.commands = southbound::render(sd.changes, session);
     entry.reason = join(sd.reasons, "; ");
-    entry.cause = cause_of(planner, sw, sd.changes, changed_vms);
+    entry.cause = std::move(cause);
     if (!repair.empty()) entry.cause = repair + ": repairs drift; " + entry.cause;
     if (policy.apply == ApplyMode::kDryRun && !approved_by.empty()) {
       entry.actor = approved_by;

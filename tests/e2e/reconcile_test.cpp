@@ -109,6 +109,17 @@ TEST_CASE("power-off prunes after the hold-down and power-on adds the VLAN back"
   CHECK(lab.eventually([&] {
     return lab.allows("leaf1a", "Port-Channel11", 120) && lab.allows("spine1", "Ethernet1", 120);
   }));
+  // The journal says why each switch changed: the VM on the leaf, the fabric path on the spine.
+  const auto latest_cause = [&](const std::string& sw) {
+    const json changes =
+        json::parse(lab.api_get("/api/v1/changes?vlan=120&limit=1&switch=" + sw).body);
+    REQUIRE(changes.at("items").size() == 1);
+    return changes.at("items")[0].at("cause").get<std::string>();
+  };
+  const std::string leaf = latest_cause("leaf1a"), spine = latest_cause("spine1");
+  INFO("leaf1a: " << leaf << "\nspine1: " << spine);
+  CHECK(leaf.starts_with("VM web-1 on esx-a1.lab.local via "));
+  CHECK(spine.starts_with("fabric path "));
 }
 
 TEST_CASE("a vMotion gains the destination before the source loses") {

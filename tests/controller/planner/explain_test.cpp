@@ -88,5 +88,46 @@ TEST_CASE("a cause names the VMs that just changed, else the host's vmkernel ada
         Lines{"vmk1 (vmotion) of esx-a1.lab.local via dv-vmotion"});
 }
 
+TEST_CASE("many questions at once get the answers of one question at a time") {
+  for (const DemandMode mode :
+       {DemandMode::kOnDemand, DemandMode::kCluster, DemandMode::kPortgroup}) {
+    Explained lab(mode);
+    const VmId web2 = lab.lab.add_vm("web-2", host_id(lab.lab, "esx-a1.lab.local"));
+    lab.lab.add_dv_nic(web2, dv_portgroup_id("dv-web"));
+    lab.lab.add_dv_nic(lab.lab.add_vm("tool-1", host_id(lab.lab, "esx-b1.lab.local")),
+                       dv_portgroup_id("dv-vmotion"));
+    Planner planner(lab.rules);
+    planner.update(lab.lab.snapshot());
+    // Every interface of every switch plan with every VLAN, allowed there or not.
+    std::vector<Planner::Question> questions;
+    for (const auto& [sw, plan] : planner.plan().switches) {
+      for (const auto& [name, allowed] : plan->allowed) {
+        for (const int vlan : {110, 120, 130, 999}) {
+          questions.push_back({InterfaceId{sw, name}, VlanId{static_cast<std::uint16_t>(vlan)}});
+        }
+      }
+    }
+    REQUIRE(questions.size() > 20);
+    const std::vector<VmId> none, just_web2{web2}, just_web7{lab.web7};
+    for (const std::vector<VmId>* recent :
+         {&none, &just_web2, &just_web7, static_cast<const std::vector<VmId>*>(nullptr)}) {
+      for (const std::size_t limit : {std::size_t{1}, std::size_t{3}, SIZE_MAX}) {
+        std::vector<Lines> together = planner.explain_demand(questions, limit, recent);
+        REQUIRE(together.size() == questions.size());
+        std::size_t answered = 0;
+        for (std::size_t i = 0; i < questions.size(); ++i) {
+          planner.explain_fabric(questions[i], limit, together[i]);
+          INFO(questions[i].where.sw.str()
+               << " " << questions[i].where.name.str() << " VLAN " << questions[i].vlan.value);
+          CHECK(together[i] ==
+                planner.explain(questions[i].where, questions[i].vlan, limit, recent));
+          answered += together[i].empty() ? 0 : 1;
+        }
+        CHECK(answered > 10);
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace vmfabric::planner::testing
