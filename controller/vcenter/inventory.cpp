@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <iterator>
+#include <stdexcept>
+#include <type_traits>
+#include <variant>
 
 namespace vmfabric::vcenter {
 namespace {
@@ -39,6 +42,13 @@ void set(std::vector<std::pair<Path, Value>>& values, Path path, const Value& va
   }
 }
 
+// `value` as a T; `fallback` when it is unset or of another type.
+template <class T>
+T value_or(const Value& value, T fallback) {
+  const T* v = std::get_if<T>(&value);
+  return v != nullptr ? *v : std::move(fallback);
+}
+
 std::optional<VmkService> service_of(std::string_view nic_type) {
   constexpr std::pair<std::string_view, VmkService> kServices[] = {
       {"management", VmkService::kManagement},
@@ -68,9 +78,70 @@ std::vector<std::string> uplinks(const std::vector<std::string>& keys,
   return devices;
 }
 
+// The key of an entity derived from the object `moref` of `vcenter`, from what tells it apart
+// within the object (Inventory::Derived's kind, number and name).
+template <class Derived, std::size_t I = 0>
+EntityKey key_within(const VCenterId& vcenter, const std::string& moref, const Derived& d) {
+  if constexpr (I == std::variant_size_v<EntityKey>) {
+    throw std::logic_error("no entity kind " + std::to_string(d.kind));
+  } else {
+    if (d.kind != I) return key_within<Derived, I + 1>(vcenter, moref, d);
+    using Id = std::variant_alternative_t<I, EntityKey>;
+    if constexpr (std::is_same_v<Id, VmNicId>) {
+      return Id{VmId{vcenter, moref}, d.number};
+    } else if constexpr (requires(Id id) { id.host; }) {
+      return Id{HostId{vcenter, moref}, d.name};
+    } else if constexpr (requires(Id id) { id.moref; }) {
+      return Id{vcenter, moref};
+    } else {
+      throw std::logic_error("not an entity of a vCenter object: " + std::to_string(d.kind));
+    }
+  }
+}
+
+// The inverse of key_within: what tells `entity` apart within its object.
+template <class Derived>
+Derived within(const Entity& entity) {
+  Derived d;
+  d.kind = static_cast<std::uint8_t>(entity.index());
+  std::visit(
+      [&d](const auto& e) {
+        using Id = std::decay_t<decltype(e.id)>;
+        if constexpr (std::is_same_v<Id, VmNicId>) {
+          d.number = e.id.key;
+        } else if constexpr (requires(Id id) { id.host; }) {
+          d.name = e.id.name;
+        }
+      },
+      entity);
+  return d;
+}
+
 }  // namespace
 
 Inventory::Inventory(VCenterId vcenter) : vcenter_(std::move(vcenter)) {}
+
+void Inventory::VmProperties::set(Path path, const Value& value) {
+  switch (path) {
+    case Path::kName:
+      name = value_or(value, std::string());
+      break;
+    case Path::kTemplate:
+      is_template = value_or(value, false);
+      break;
+    case Path::kPowerState:
+      power = value_or(value, PowerState::kPoweredOff);
+      break;
+    case Path::kRuntimeHost:
+      host = value_or(value, ObjectRef()).value;
+      break;
+    case Path::kDevices:
+      cards = value_or(value, std::vector<EthernetCardInfo>());
+      break;
+    default:  // not a VM's
+      break;
+  }
+}
 
 Delta Inventory::apply(const UpdateSet& updates) {
   Touched touched;
@@ -102,18 +173,25 @@ void Inventory::apply_update(const ObjectUpdate& update, Touched& touched) {
   }
 
   Object& object = objects_[moref];
-  if (update.kind == UpdateKind::kEnter) object.values.clear();
+  if (update.kind == UpdateKind::kEnter) {
+    object.values.clear();
+    object.vm = {};
+  }
   object.kind = kind;
-  object.type = update.obj.type;
   object.seen = true;
+  const auto assign = [&object](Path path, const Value& value) {
+    if (object.kind == ObjectKind::kVm) {
+      object.vm.set(path, value);
+    } else {
+      set(object.values, path, value);
+    }
+  };
   for (const PropertyChange& change : update.changes) {
     if (change.path == Path::kUnknown) continue;
     if (change.nested || change.op == ChangeOp::kAdd) {
       refreshes_.insert(update.obj);
-    } else if (change.op == ChangeOp::kAssign) {
-      set(object.values, change.path, change.value);
     } else {
-      set(object.values, change.path, std::monostate{});
+      assign(change.path, change.op == ChangeOp::kAssign ? change.value : Value());
     }
   }
   object.values.shrink_to_fit();  // kept for every object: no growth slack
@@ -133,7 +211,10 @@ void Inventory::touch_switch(const std::string& moref, Touched& touched) const {
 
 void Inventory::erase_object(const std::string& moref) {
   std::erase_if(dvs_by_uuid_, [&moref](const auto& entry) { return entry.second == moref; });
-  objects_.erase(moref);
+  if (auto node = objects_.extract(moref)) {
+    std::vector<Derived>& derived = node.mapped().derived;
+    if (!derived.empty()) erased_.try_emplace(moref, std::move(derived));
+  }
   hints_.erase(moref);
   migrations_.erase(moref);
 }
@@ -196,7 +277,7 @@ std::vector<Inventory::NetworkSystem> Inventory::network_systems() const {
             HostConnection::kConnected) {
       continue;
     }
-    out.push_back({{object.type, moref}, *system});
+    out.push_back({{std::string(type_name(ObjectKind::kHost)), moref}, *system});
   }
   std::sort(out.begin(), out.end(), [](const NetworkSystem& a, const NetworkSystem& b) {
     return a.host.value < b.host.value;
@@ -235,19 +316,23 @@ Delta Inventory::derive(Touched touched) {
   std::vector<EntityKey> removals;
   for (const std::string& moref : touched.objects) {
     std::vector<Entity> entities = derive_object(moref);
-    std::vector<EntityKey> keys;
-    keys.reserve(entities.size());
-    for (const Entity& e : entities) keys.push_back(key_of(e));
-    std::sort(keys.begin(), keys.end());
-    std::vector<EntityKey>& before = derived_[moref];
-    std::set_difference(before.begin(), before.end(), keys.begin(), keys.end(),
-                        std::back_inserter(removals));
-    std::move(entities.begin(), entities.end(), std::back_inserter(upserts));
-    if (keys.empty()) {
-      derived_.erase(moref);
-    } else {
-      before = std::move(keys);
+    std::vector<Derived> derived;
+    derived.reserve(entities.size());
+    for (const Entity& e : entities) derived.push_back(within<Derived>(e));
+    std::sort(derived.begin(), derived.end());
+    const auto object = objects_.find(moref);
+    std::vector<Derived> before;
+    if (auto erased = erased_.extract(moref)) {
+      before = std::move(erased.mapped());
+    } else if (object != objects_.end()) {
+      before = std::move(object->second.derived);
     }
+    std::vector<Derived> gone;
+    std::set_difference(before.begin(), before.end(), derived.begin(), derived.end(),
+                        std::back_inserter(gone));
+    for (const Derived& d : gone) removals.push_back(key_within(vcenter_, moref, d));
+    std::move(entities.begin(), entities.end(), std::back_inserter(upserts));
+    if (object != objects_.end()) object->second.derived = std::move(derived);
   }
 
   Delta delta;
@@ -274,7 +359,7 @@ std::vector<Entity> Inventory::derive_object(const std::string& moref) {
       derive_host(moref, object, out);
       break;
     case ObjectKind::kVm:
-      derive_vm(moref, object, out);
+      derive_vm(moref, object.vm, out);
       break;
     case ObjectKind::kDvs:
       out.emplace_back(DistributedSwitch{
@@ -365,17 +450,14 @@ void Inventory::derive_host(const std::string& moref, const Object& object,
   }
 }
 
-void Inventory::derive_vm(const std::string& moref, const Object& object,
+void Inventory::derive_vm(const std::string& moref, const VmProperties& properties,
                           std::vector<Entity>& out) {
-  const auto& values = object.values;
-  if (get_or(values, Path::kTemplate, false)) return;
+  if (properties.is_template) return;
   Vm vm;
   vm.id = {vcenter_, moref};
-  vm.name = get_or(values, Path::kName, std::string());
-  vm.power = get_or(values, Path::kPowerState, PowerState::kPoweredOff);
-  if (const auto* host = get<ObjectRef>(values, Path::kRuntimeHost)) {
-    vm.host = HostId{vcenter_, host->value};
-  }
+  vm.name = properties.name;
+  vm.power = properties.power;
+  if (!properties.host.empty()) vm.host = HostId{vcenter_, properties.host};
   if (const auto it = migrations_.find(moref); it != migrations_.end()) {
     if (vm.host && vm.host->moref == it->second) {
       migrations_.erase(it);
@@ -384,7 +466,7 @@ void Inventory::derive_vm(const std::string& moref, const Object& object,
     }
   }
   out.emplace_back(vm);
-  for (const EthernetCardInfo& card : get_list<EthernetCardInfo>(values, Path::kDevices)) {
+  for (const EthernetCardInfo& card : properties.cards) {
     VmNic nic;
     nic.id = {vm.id, card.key};
     nic.label = card.label;

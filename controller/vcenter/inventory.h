@@ -61,11 +61,34 @@ class Inventory {
   std::size_t object_count() const { return objects_.size(); }
 
  private:
+  // One entity an object derived, by what tells it apart within the object (the rest of its id is
+  // the vCenter and the object's moref): the entity's kind (its EntityKey alternative) and the
+  // name (a pnic's device, a vSwitch's name, ...) or number (a vNIC's key). A VM's are 2-3 of
+  // these, kept for every object: a third of the size of full keys.
+  struct Derived {
+    std::uint8_t kind = 0;
+    int number = 0;
+    std::string name;
+    auto operator<=>(const Derived&) const = default;
+  };
+
+  // A VM's properties in their own form: VMs are nearly all the objects, and as a property list
+  // they take four times the space. An unset property reads as its default, as derive_vm would.
+  struct VmProperties {
+    std::string name;
+    std::string host;  // runtime.host's moref; empty: none
+    std::vector<EthernetCardInfo> cards;
+    PowerState power = PowerState::kPoweredOff;
+    bool is_template = false;
+    void set(Path path, const Value& value);  // monostate: unset
+  };
+
   struct Object {
     ObjectKind kind = ObjectKind::kOther;
-    std::string type;
-    std::vector<std::pair<Path, Value>> values;  // set properties only
     bool seen = true;                            // since begin_resync
+    std::vector<std::pair<Path, Value>> values;  // set properties only; not a VM's
+    VmProperties vm;                             // a VM's
+    std::vector<Derived> derived;                // sorted
   };
 
   // What one call changed, by moref: the objects to derive again, and the distributed switches
@@ -84,17 +107,18 @@ class Inventory {
   Delta derive(Touched touched);
   std::vector<Entity> derive_object(const std::string& moref);
   void derive_host(const std::string& moref, const Object& host, std::vector<Entity>& out) const;
-  void derive_vm(const std::string& moref, const Object& vm, std::vector<Entity>& out);
+  void derive_vm(const std::string& moref, const VmProperties& vm, std::vector<Entity>& out);
   void derive_dv_portgroup(const std::string& moref, const Object& pg,
                            std::vector<Entity>& out) const;
   const std::string* dvs_uuid(const Object& dvs) const;
 
   VCenterId vcenter_;
-  std::unordered_map<std::string, Object> objects_;                  // by moref
-  std::unordered_map<std::string, std::vector<EntityKey>> derived_;  // by moref, sorted
-  std::unordered_map<std::string, std::string> dvs_by_uuid_;         // uuid -> DVS moref
-  std::unordered_map<std::string, std::vector<PnicHint>> hints_;     // by host moref
-  std::unordered_map<std::string, std::string> migrations_;          // VM moref -> destination host
+  std::unordered_map<std::string, Object> objects_;  // by moref
+  // What erased objects derived, until derive() removes it.
+  std::unordered_map<std::string, std::vector<Derived>> erased_;
+  std::unordered_map<std::string, std::string> dvs_by_uuid_;      // uuid -> DVS moref
+  std::unordered_map<std::string, std::vector<PnicHint>> hints_;  // by host moref
+  std::unordered_map<std::string, std::string> migrations_;       // VM moref -> destination host
   std::int64_t last_event_key_ = -1;
   std::set<ObjectRef> refreshes_;
 };

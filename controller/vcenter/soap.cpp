@@ -29,12 +29,6 @@ constexpr std::array kKindTypes{
 constexpr std::array kViewKinds{ObjectKind::kCluster, ObjectKind::kHost, ObjectKind::kVm,
                                 ObjectKind::kDvs, ObjectKind::kDvPortgroup};
 
-std::string_view type_name(ObjectKind kind) {
-  return std::find_if(kKindTypes.begin(), kKindTypes.end(),
-                      [kind](const KindType& k) { return k.kind == kind; })
-      ->type;
-}
-
 constexpr std::array<std::string_view, static_cast<std::size_t>(Path::kUnknown) + 1> kPathNames{
     "name",
     "parent",
@@ -341,8 +335,7 @@ ProxySwitchInfo Reader::proxy_switch(pugi::xml_node node) const {
 }
 
 DvPortRef Reader::dv_port(pugi::xml_node node) const {
-  return {std::string(text(child(node, "switchUuid"))),
-          std::string(text(child(node, "portgroupKey")))};
+  return {std::string(text(child(node, "portgroupKey")))};
 }
 
 VmkernelNicInfo Reader::vmknic(pugi::xml_node node) const {
@@ -781,6 +774,12 @@ SoapFault::SoapFault(std::string_view call, std::string type, std::string fault_
       type_(std::move(type)),
       fault_string_(std::move(fault_string)),
       object_(std::move(object)) {}
+
+std::string_view type_name(ObjectKind kind) {
+  return std::find_if(kKindTypes.begin(), kKindTypes.end(),
+                      [kind](const KindType& k) { return k.kind == kind; })
+      ->type;
+}
 
 ObjectKind object_kind(std::string_view type) {
   for (const KindType& k : kKindTypes) {

@@ -75,6 +75,8 @@ enum class ObjectKind { kCluster, kHost, kVm, kDvs, kDvPortgroup, kEventCollecto
 
 // The kind of an object of vim25 type `type` (both DVS types are kDvs).
 ObjectKind object_kind(std::string_view type);
+// The type vmfabric names for `kind` in requests ("HostSystem"); not for kOther.
+std::string_view type_name(ObjectKind kind);
 
 // The property paths vmfabric requests (CreateFilter, refresh), per object kind.
 enum class Path : std::uint8_t {
@@ -143,8 +145,9 @@ struct ProxySwitchInfo {  // config.network.proxySwitch[]: the host's member of 
   bool operator==(const ProxySwitchInfo&) const = default;
 };
 
-struct DvPortRef {  // DistributedVirtualSwitchPortConnection
-  std::string switch_uuid;
+// A DistributedVirtualSwitchPortConnection. Its switchUuid is not kept: the portgroup names its
+// switch.
+struct DvPortRef {
   std::string portgroup_key;
   bool operator==(const DvPortRef&) const = default;
 };

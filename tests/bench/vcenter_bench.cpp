@@ -13,6 +13,8 @@
 // batch and one transaction, as the session publishes it. Sustained updates: K ObjectUpdates
 // (vMotion, power on/off, vNIC reconfiguration, host portgroup VLAN change, in turn) in UpdateSets
 // of --batch objects, each UpdateSet one graph batch and one transaction.
+#include <malloc.h>
+
 #include <algorithm>
 #include <array>
 #include <chrono>
@@ -76,6 +78,12 @@ struct Phases {
   Span cpu_path() const { return parse + inventory + graph; }
   Span total() const { return cpu_path() + store; }
 };
+
+// The heap in use (glibc mallinfo2(): uordblks + hblkhd, with malloc's chunk headers).
+std::size_t heap_in_use() {
+  const struct mallinfo2 info = mallinfo2();
+  return info.uordblks + info.hblkhd;
+}
 
 double rate(std::size_t count, double secs) {
   return secs > 0 ? static_cast<double>(count) / secs : 0.0;
@@ -805,6 +813,14 @@ int main(int argc, char** argv) {
   const std::size_t delta_ops = published.size();
   published = Delta();
   initial.clear();
+  // The heap the inventory keeps after the sync (every object's properties and what it derived),
+  // measured as what a copy of it allocates.
+  std::size_t inventory_bytes = 0;
+  {
+    const std::size_t before = heap_in_use();
+    const vcenter::Inventory copy = inventory;
+    inventory_bytes = heap_in_use() - before;
+  }
 
   // What the initial sync must have produced.
   const Snapshot& g = graph.current();
@@ -941,6 +957,9 @@ int main(int argc, char** argv) {
       upd_changes,
       static_cast<double>(upd_changes) /
           static_cast<double>(std::max<std::size_t>(upd_updates, 1)));
+  std::printf("memory: the Inventory after the initial sync %.1f MB, %.0f B per VM\n",
+              static_cast<double>(inventory_bytes) / mb,
+              static_cast<double>(inventory_bytes) / vms);
   std::printf("checks (counts, last update of every VM and host, SQLite reload, integrity): %s\n",
               ok ? "passed" : "FAILED");
 

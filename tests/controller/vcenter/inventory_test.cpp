@@ -1,5 +1,6 @@
 #include "vcenter/inventory.h"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <sstream>
 
@@ -303,6 +304,29 @@ TEST_CASE("Resync: unchanged objects change nothing, vanished ones are removed")
         "removed distributed_switch vc1/dvs-9; removed dv_portgroup vc1/dvportgroup-11; removed "
         "dv_portgroup vc1/dvportgroup-13; removed vm vc1/vm-60; removed vm_nic vc1/vm-60/4000");
   CHECK(c.inventory.object_count() == 10);
+}
+
+TEST_CASE("An object that leaves and enters again in one update keeps what it derives now") {
+  Connector c;
+  c.replay("vmf-06-WaitForUpdatesEx-initial.resp.xml");
+  auto set = parse_wait_for_updates(capture("vmf-06-WaitForUpdatesEx-initial.resp.xml"));
+  auto& objects = set->filters.at(0).objects;
+  const auto vm66 = std::find_if(objects.begin(), objects.end(),
+                                 [](const ObjectUpdate& u) { return u.obj.value == "vm-66"; });
+  REQUIRE(vm66 != objects.end());
+  ObjectUpdate again = *vm66;  // an enter, without its vNIC now
+  for (PropertyChange& ch : again.changes) {
+    if (ch.path == Path::kDevices) ch.value = std::vector<EthernetCardInfo>{};
+  }
+  ObjectUpdate leave = again;
+  leave.kind = UpdateKind::kLeave;
+  leave.changes.clear();
+  objects = {leave, again};
+  CHECK(render(c.apply(c.inventory.apply(*set))) == "removed vm_nic vc1/vm-66/4000");
+  CHECK(c.state().find<Vm>({c.vc, "vm-66"}) != nullptr);
+  // It leaves for good: the VM goes, and nothing else.
+  objects = {leave};
+  CHECK(render(c.apply(c.inventory.apply(*set))) == "removed vm vc1/vm-66");
 }
 
 TEST_CASE("A distributed portgroup is held back until its switch is known") {
