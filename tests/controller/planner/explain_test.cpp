@@ -17,10 +17,19 @@ struct Explained {
   PlanPolicy rules;
   VmId web7;
   explicit Explained(DemandMode mode = DemandMode::kOnDemand) : rules(policy(mode)) {
-    lab.add_dv_nic(lab.add_vm("web-1", host_id(lab, "esx-a1.lab.local")),
-                   dv_portgroup_id("dv-web"));
-    web7 = lab.add_vm("web-7", host_id(lab, "esx-b1.lab.local"));
-    lab.add_dv_nic(web7, dv_portgroup_id("dv-web"));
+    add("web-1", "esx-a1.lab.local", "dv-web");
+    web7 = add("web-7", "esx-b1.lab.local", "dv-web");
+  }
+  // A VM on `host` with one vNIC on the DV portgroup `portgroup`.
+  VmId add(const char* name, const char* host, const char* portgroup) {
+    const VmId vm = lab.add_vm(name, host_id(lab, host));
+    lab.add_dv_nic(vm, dv_portgroup_id(portgroup));
+    return vm;
+  }
+  Planner planned() const {
+    Planner planner(rules);
+    planner.update(lab.snapshot());
+    return planner;
   }
   Lines operator()(const InterfaceId& where, int vlan) const {
     return explain(lab.snapshot(), rules, where, VlanId{static_cast<std::uint16_t>(vlan)});
@@ -62,13 +71,10 @@ TEST_CASE("explain names the vMotion destination and cluster mode") {
 
 TEST_CASE("a cause names the VMs that just changed, else the host's vmkernel adapters") {
   Explained why;
-  const VmId web2 = why.lab.add_vm("web-2", host_id(why.lab, "esx-a1.lab.local"));
-  why.lab.add_dv_nic(web2, dv_portgroup_id("dv-web"));
+  const VmId web2 = why.add("web-2", "esx-a1.lab.local", "dv-web");
   // A VM on the vMotion network too: VLAN 130 has two causes behind Port-Channel11.
-  why.lab.add_dv_nic(why.lab.add_vm("tool-1", host_id(why.lab, "esx-a1.lab.local")),
-                     dv_portgroup_id("dv-vmotion"));
-  Planner planner(why.rules);
-  planner.update(why.lab.snapshot());
+  why.add("tool-1", "esx-a1.lab.local", "dv-vmotion");
+  const Planner planner = why.planned();
   const InterfaceId pc11 = at("leaf1a", "Port-Channel11");
   const VlanId web{120};
   const Lines everyone{"VM web-1 on esx-a1.lab.local via dv-web (VLAN 120)",
@@ -92,12 +98,9 @@ TEST_CASE("many questions at once get the answers of one question at a time") {
   for (const DemandMode mode :
        {DemandMode::kOnDemand, DemandMode::kCluster, DemandMode::kPortgroup}) {
     Explained lab(mode);
-    const VmId web2 = lab.lab.add_vm("web-2", host_id(lab.lab, "esx-a1.lab.local"));
-    lab.lab.add_dv_nic(web2, dv_portgroup_id("dv-web"));
-    lab.lab.add_dv_nic(lab.lab.add_vm("tool-1", host_id(lab.lab, "esx-b1.lab.local")),
-                       dv_portgroup_id("dv-vmotion"));
-    Planner planner(lab.rules);
-    planner.update(lab.lab.snapshot());
+    const VmId web2 = lab.add("web-2", "esx-a1.lab.local", "dv-web");
+    lab.add("tool-1", "esx-b1.lab.local", "dv-vmotion");
+    const Planner planner = lab.planned();
     // Every interface of every switch plan with every VLAN, allowed there or not.
     std::vector<Planner::Question> questions;
     for (const auto& [sw, plan] : planner.plan().switches) {
