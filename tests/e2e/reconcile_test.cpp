@@ -152,6 +152,22 @@ TEST_CASE("changing a portgroup's VLAN moves it") {
   CHECK(lab.fabric().state("leaf1a")["vlans"]["10"] == "mgmt");
 }
 
+TEST_CASE("after a restart removals wait until every switch has been read again") {
+  E2eLab lab{E2eLab::Options{}};
+  require_converged(lab);
+  lab.stop_controller();
+  // leaf2b answers 2 s late: until its first reading, all vmfabricd knows of its interfaces and
+  // links is what the database remembers, which the database says was reachable.
+  lab.fabric().inject({{"switch", "leaf2b"}, {"kind", "latency"}, {"latency_ms", 2000}});
+  lab.start_controller();
+  const auto frozen = [&] {
+    return json::parse(lab.api_get("/api/v1/plan").body).at("removals_frozen");
+  };
+  CHECK(lab.eventually([&] { return frozen() == "switch leaf2b has not been read"; }));
+  lab.fabric().clear_faults();
+  CHECK(lab.eventually([&] { return frozen().is_null(); }));
+}
+
 TEST_CASE("dry-run plans and logs each switch's changes but sends nothing") {
   E2eLab::Options options;
   options.apply = "dry-run";
