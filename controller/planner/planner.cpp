@@ -678,11 +678,13 @@ std::vector<std::vector<std::string>> Planner::explain_demand(
       if (a == asked.end()) continue;
       const std::optional<Placement> placement = s.index->place(host, use.portgroup);
       if (!placement) continue;
-      std::vector<InterfaceId> lands;
-      detail::for_each_attachment(*s.correlation, host, *placement->vswitch,
-                                  [&lands](const InterfaceId& at) { lands.push_back(at); });
+      std::vector<InterfaceId> lands;  // looked up once a VLAN asked about is carried
       for (const auto& [vlan, ids] : a->second.by_vlan) {
         if (!placement->vlans.contains(VlanId{vlan})) continue;
+        if (lands.empty()) {
+          detail::for_each_attachment(*s.correlation, host, *placement->vswitch,
+                                      [&lands](const InterfaceId& at) { lands.push_back(at); });
+        }
         std::string text;  // the same for every question of this VLAN
         for (std::size_t i : ids) {
           if (!searching[i] || lines[i].size() >= limit ||
