@@ -42,6 +42,8 @@ using Request = http::request<http::string_body>;
 using Response = http::response<http::string_body>;
 using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
+constexpr std::size_t kReadChunk = 64 * 1024;  // Beast's largest read
+
 char lower(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
 
 bool iequals(std::string_view a, std::string_view b) {
@@ -466,7 +468,13 @@ asio::awaitable<Exchange> HttpClient::Impl::exchange(Stream& stream, const Reque
   http::response_parser<http::string_body> parser;
   parser.body_limit(static_cast<std::uint64_t>(limits.max_body));
   if (head) parser.skip(true);
+  // Beast reads at most the buffer's free capacity per call (512 bytes when it has none): a
+  // large response (a vCenter's full sync, tens of MB) would take one socket read, one timer
+  // update and one handler dispatch per 512 bytes. Read in large chunks; keep little between
+  // responses, since a client per switch stays open.
+  buffer.reserve(kReadChunk);
   co_await http::async_read(stream, buffer, parser, redirect_error(use_awaitable, out.ec));
+  buffer.shrink_to_fit();
   out.got_some = parser.got_some() || buffer.size() > 0;
   if (out.ec) co_return out;
   beast::get_lowest_layer(stream).expires_never();
