@@ -5,6 +5,7 @@
 
 #include <compare>
 #include <string>
+#include <string_view>
 #include <utility>
 
 namespace vmfabric {
@@ -22,7 +23,29 @@ class Name {
   std::string value_;
 };
 
-using VCenterId = Name<struct VCenterTag>;
+// The one copy of `text` this process keeps, for as long as it runs (thread-safe).
+const std::string& intern(std::string_view text);
+
+// A name of one kind whose few values repeat in very many entities: every VM, vNIC and host
+// names its vCenter. Each value is kept once (`intern`), so a copy costs a pointer, not a string.
+// Interned text is never freed: only for names from the configuration and the database.
+template <class Tag>
+class InternedName {
+ public:
+  InternedName() : value_(&intern({})) {}
+  explicit InternedName(std::string_view value) : value_(&intern(value)) {}
+  const std::string& str() const { return *value_; }
+  // One value, one pointer: equality compares pointers; order compares the text.
+  bool operator==(const InternedName& other) const { return value_ == other.value_; }
+  std::strong_ordering operator<=>(const InternedName& other) const {
+    return value_ == other.value_ ? std::strong_ordering::equal : *value_ <=> *other.value_;
+  }
+
+ private:
+  const std::string* value_;
+};
+
+using VCenterId = InternedName<struct VCenterTag>;
 using SwitchId = Name<struct SwitchTag>;
 using InterfaceName = Name<struct InterfaceNameTag>;  // EOS name: "Ethernet1", "Port-Channel10"
 

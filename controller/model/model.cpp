@@ -1,9 +1,27 @@
 #include "model/model.h"
 
+#include <mutex>
+#include <unordered_set>
+
 namespace vmfabric {
+
+const std::string& intern(std::string_view text) {
+  static const std::string empty;
+  if (text.empty()) return empty;  // every default-constructed name: no lock
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  static std::unordered_set<std::string, Hash, std::equal_to<>> values;
+  static std::mutex mutex;
+  const std::scoped_lock lock(mutex);
+  const auto found = values.find(text);
+  return found != values.end() ? *found : *values.emplace(text).first;  // elements never move
+}
+
 namespace {
 
-std::string render(const Name<VCenterTag>& id) { return id.str(); }
+std::string render(const VCenterId& id) { return id.str(); }
 std::string render(const Name<SwitchTag>& id) { return id.str(); }
 template <class Tag>
 std::string render(const MoRef<Tag>& id) {

@@ -1,5 +1,6 @@
 #include "store/codec.h"
 
+#include <concepts>
 #include <nlohmann/json.hpp>
 #include <optional>
 
@@ -30,13 +31,18 @@ using nlohmann::json;
 
 // ---- ids: canonical arrays of their parts ---------------------------------------------------
 
-template <class Tag>
-void to_json(json& j, const Name<Tag>& n) {
+// Name<Tag> and InternedName<Tag>.
+template <class T>
+concept NameText = std::constructible_from<T, std::string> && requires(const T& n) {
+  { n.str() } -> std::same_as<const std::string&>;
+};
+template <NameText T>
+void to_json(json& j, const T& n) {
   j = n.str();
 }
-template <class Tag>
-void from_json(const json& j, Name<Tag>& n) {
-  n = Name<Tag>(j.get<std::string>());
+template <NameText T>
+void from_json(const json& j, T& n) {
+  n = T(j.get<std::string>());
 }
 template <class Tag>
 void to_json(json& j, const MoRef<Tag>& r) {

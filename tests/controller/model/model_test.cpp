@@ -6,9 +6,11 @@
 
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <compare>
 #include <cstddef>
 #include <set>
 #include <string>
+#include <thread>
 #include <type_traits>
 #include <utility>
 #include <variant>
@@ -295,6 +297,43 @@ TEST_CASE("LinkId::of and MlagId::of put their ends in ascending order", "[model
   REQUIRE(m1.second.str() == "leaf2");
   REQUIRE(to_string(EntityKey{m1}) == "leaf1+leaf2");
   REQUIRE(MlagId::of(SwitchId("b"), SwitchId("a")) != MlagId::of(SwitchId("b"), SwitchId("c")));
+}
+
+TEST_CASE("An interned name keeps one copy per value and orders by its text", "[model]") {
+  const std::string text = "vc-interned-test";
+  const VCenterId a(text);
+  const VCenterId b(std::string(text.begin(), text.end()));  // equal text, another buffer
+  REQUIRE(a == b);
+  REQUIRE(&a.str() == &b.str());
+  REQUIRE(a.str() == text);
+  REQUIRE((a <=> b) == std::strong_ordering::equal);
+
+  const VCenterId empty;
+  REQUIRE(empty.str().empty());
+  REQUIRE(empty == VCenterId(""));
+  REQUIRE(empty < a);
+
+  // The order is the text's, whichever value was interned first.
+  const VCenterId z("vc-interned-z");
+  const VCenterId m("vc-interned-m");
+  REQUIRE(m < z);
+  REQUIRE(z > m);
+  REQUIRE(m != z);
+  REQUIRE(VmId{m, "vm-2"} < VmId{z, "vm-1"});
+  REQUIRE(VmId{m, "vm-1"} < VmId{m, "vm-2"});
+
+  // Threads interning the same new values get the same copies.
+  std::vector<std::thread> threads;
+  std::vector<std::vector<const std::string*>> seen(4);
+  for (std::size_t t = 0; t < seen.size(); ++t) {
+    threads.emplace_back([&seen, t] {
+      for (int i = 0; i < 200; ++i) {
+        seen[t].push_back(&VCenterId("vc-threaded-" + std::to_string(i)).str());
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  for (std::size_t t = 1; t < seen.size(); ++t) REQUIRE(seen[t] == seen[0]);
 }
 
 TEST_CASE("owners_of returns each entity's owners", "[model]") {
