@@ -647,6 +647,20 @@ std::vector<double> sync_durations(E2eLab& lab) {
   return out;
 }
 
+// CPU seconds vmfabricd and the vCenter simulator spent.
+struct SyncCpu {
+  double vmfabricd = 0;
+  double simulator = 0;
+  SyncCpu operator-(const SyncCpu& o) const {
+    return {vmfabricd - o.vmfabricd, simulator - o.simulator};
+  }
+};
+
+void print_cpu(const SyncCpu& cpu) {
+  std::printf("  %-56s %5.2f / %5.2f s\n", "  CPU meanwhile: vmfabricd / vCenter simulator",
+              cpu.vmfabricd, cpu.simulator);
+}
+
 int initial_sync(int argc, char** argv) {
   const int switches = static_cast<int>(bench_option(argc, argv, "--switches", 200));
   const int vms = static_cast<int>(bench_option(argc, argv, "--vms", 40000));
@@ -661,8 +675,14 @@ int initial_sync(int argc, char** argv) {
   const auto t0 = Clock::now();
   const auto run = launch(shape_of(switches, vms), 10);  // returns once vmfabricd logged ready
   E2eLab& lab = *run->lab;
+  // The CPU each side spent on each sync: which one bounds it on this shared machine.
+  const auto cpu = [&] {
+    return SyncCpu{process_cpu_s(lab.controller().pid()), process_cpu_s(lab.vcenter().pid())};
+  };
+  const SyncCpu initial_from{0, cpu().simulator};  // vmfabricd just started
   const double first_start = started_ms(lab);
   const double synced = wait_in_sync(lab, 1, 300s);
+  const SyncCpu initial_cpu = cpu() - initial_from;
   const double initial_s = (synced - first_start) / 1000;
   const json vc = vcenter_status(lab);
   lab.wait_quiet(400s);
@@ -684,7 +704,9 @@ int initial_sync(int argc, char** argv) {
   lab.start_vcenter();
   const double vcsim_s = seconds_since(vc_start);
   const double reconnect_from = unix_now_ms();
+  const SyncCpu resync_from = cpu();
   const double resynced = wait_in_sync(lab, 2, 300s);
+  const SyncCpu resync_cpu = cpu() - resync_from;
   lab.wait_quiet(400s);
   const std::size_t resync_sessions = journal_since(lab.fabric(), head).size();
   const std::vector<double> first_syncs = sync_durations(lab);  // the initial one, the resync
@@ -693,8 +715,10 @@ int initial_sync(int argc, char** argv) {
   // vmfabricd restarts on its database.
   head = journal_head(lab.fabric());
   lab.stop_controller();
+  const double simulator_before = process_cpu_s(lab.vcenter().pid());
   lab.start_controller();
   const double restarted = wait_in_sync(lab, 1, 300s);
+  const SyncCpu restart_cpu = cpu() - SyncCpu{0, simulator_before};
   const double restart_s = (restarted - started_ms(lab)) / 1000;
   lab.wait_quiet(400s);
   const std::size_t restart_sessions = journal_since(lab.fabric(), head).size();
@@ -705,6 +729,7 @@ int initial_sync(int argc, char** argv) {
               "initial sync: vmfabricd starting -> in sync", initial_s,
               vc.value("hosts", json()).dump().c_str(), vc.value("vms", json()).dump().c_str(),
               first_syncs.empty() ? -1.0 : first_syncs.front());
+  print_cpu(initial_cpu);
   std::printf("  %-56s %8.2f s   (%zu sessions)\n", "  -> last switch committed",
               (last_commit - first_start) / 1000, initial_journal.size());
   std::printf("  %-56s %8.2f s   (the simulator's start: %.1f s)\n",
@@ -712,10 +737,12 @@ int initial_sync(int argc, char** argv) {
               vcsim_s);
   std::printf("  %-56s %8.2f s   (the rest: vmfabricd's reconnect backoff)\n",
               "  the resync itself (vcenter.synced)", resync_s);
+  print_cpu(resync_cpu);
   std::printf("  %-56s %8zu\n", "  configuration sessions", resync_sessions);
   std::printf("  %-56s %8.2f s   (the sync itself: %.2f s)\n",
               "resync after vmfabricd restarted: starting -> in sync", restart_s,
               restart_syncs.empty() ? -1.0 : restart_syncs.front());
+  print_cpu(restart_cpu);
   std::printf("  %-56s %8zu\n", "  configuration sessions", restart_sessions);
   std::printf("  %-56s %8.1f MiB (peak %.1f MiB; %d VMs: %.1f MiB)\n", "vmfabricd resident memory",
               rss, hwm, baseline_vms + 1, baseline_mib);

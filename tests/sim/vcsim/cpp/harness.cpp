@@ -36,6 +36,8 @@ Vcsim::Vcsim(Options options) : options_(std::move(options)) {
   port_ = static_cast<std::uint16_t>(std::stoi(url_.substr(colon + 1)));
 }
 
+int Vcsim::pid() const { return process_->pid(); }
+
 void Vcsim::kill() {
   process_->signal(SIGKILL);
   process_->wait(10s);

@@ -35,6 +35,7 @@ class Vcsim {
   explicit Vcsim(Options options);
   const std::string& url() const { return url_; }
   std::uint16_t port() const { return port_; }
+  int pid() const;
   void kill();
 
   // Runs a client subcommand against this server; returns its stdout. Throws std::runtime_error
