@@ -468,13 +468,18 @@ asio::awaitable<Exchange> HttpClient::Impl::exchange(Stream& stream, const Reque
   http::response_parser<http::string_body> parser;
   parser.body_limit(static_cast<std::uint64_t>(limits.max_body));
   if (head) parser.skip(true);
-  // Beast reads at most the buffer's free capacity per call (512 bytes when it has none): a
-  // large response (a vCenter's full sync, tens of MB) would take one socket read, one timer
-  // update and one handler dispatch per 512 bytes. Read in large chunks; keep little between
-  // responses, since a client per switch stays open.
-  buffer.reserve(kReadChunk);
-  co_await http::async_read(stream, buffer, parser, redirect_error(use_awaitable, out.ec));
-  buffer.shrink_to_fit();
+  co_await http::async_read_header(stream, buffer, parser, redirect_error(use_awaitable, out.ec));
+  if (!out.ec && !parser.is_done()) {
+    // Beast reads at most the buffer's free capacity per call (512 bytes when it has none): a
+    // large body (a vCenter's full sync, tens of MB) would take one socket read, one timer
+    // update and one handler dispatch per 512 bytes. Read in chunks of up to 64 KB, reserved
+    // once the header has come, not while the request waits: every switch's client may wait
+    // at once.
+    const std::uint64_t expected = parser.content_length().value_or(kReadChunk);
+    buffer.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(expected, kReadChunk)));
+    co_await http::async_read(stream, buffer, parser, redirect_error(use_awaitable, out.ec));
+  }
+  buffer.shrink_to_fit();  // an idle connection keeps little
   out.got_some = parser.got_some() || buffer.size() > 0;
   if (out.ec) co_return out;
   beast::get_lowest_layer(stream).expires_never();
