@@ -195,6 +195,15 @@ TEST_CASE("switch polls alone start no reconcile cycle") {
     }
     return true;
   }));
+  // When a poll was more than a poll time (a switch or a host hint failing under load), say so.
+  std::string warnings;
+  for (const std::string& line : lab.controller().stderr_lines()) {
+    if (line.find(" level=warn ") != std::string::npos ||
+        line.find(" level=error ") != std::string::npos) {
+      warnings += line + "\n";
+    }
+  }
+  INFO("vmfabricd's warnings and errors:\n" << warnings);
   CHECK(plans(lab, "full") == full);
   CHECK(plans(lab, "incremental") == incremental);
   // The next VM change is planned as before: incrementally, the polls in between included.
