@@ -28,7 +28,8 @@ const std::string& intern(std::string_view text);
 
 // A name of one kind whose few values repeat in very many entities: every VM, vNIC and host
 // names its vCenter. Each value is kept once (`intern`), so a copy costs a pointer, not a string.
-// Interned text is never freed: only for names from the configuration and the database.
+// Interned text is never freed: only for names from the configuration, the database and the
+// vCenters an admin adds through the API (a few per vCenter ever followed), never for lookups.
 template <class Tag>
 class InternedName {
  public:
