@@ -117,6 +117,68 @@ Derived within(const Entity& entity) {
   return d;
 }
 
+// The alternative of Entity (and of EntityKey) that holds a T.
+template <class T, class Variant = Entity>
+constexpr std::uint8_t kEntityIndex = [] {
+  return []<class... U>(std::variant<U...>*) {
+    std::uint8_t i = 0;
+    ((!std::is_same_v<T, U> && (++i, true)) && ...);
+    return i;
+  }(static_cast<Variant*>(nullptr));
+}();
+
+// The packed form of a VM's properties: numbers as varints, text prefixed by its length.
+class PackWriter {
+ public:
+  void number(std::uint64_t n) {
+    do {
+      auto byte = static_cast<std::uint8_t>(n & 0x7f);
+      n >>= 7;
+      if (n != 0) byte |= 0x80;
+      out_.push_back(static_cast<char>(byte));
+    } while (n != 0);
+  }
+  void text(std::string_view t) {
+    number(t.size());
+    out_.append(t);
+  }
+  std::string take() {
+    out_.shrink_to_fit();  // kept for every VM: no growth slack
+    return std::move(out_);
+  }
+
+ private:
+  std::string out_;
+};
+
+class PackReader {
+ public:
+  explicit PackReader(std::string_view in) : in_(in) {}
+  std::uint64_t number() {
+    std::uint64_t n = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      const std::uint8_t byte = take(1).front();
+      n |= static_cast<std::uint64_t>(byte & 0x7f) << shift;
+      if ((byte & 0x80) == 0) return n;
+    }
+    throw std::logic_error("a packed VM's properties hold an overlong number");
+  }
+  std::string text() {
+    const auto bytes = take(number());
+    return std::string(bytes.begin(), bytes.end());
+  }
+
+ private:
+  std::basic_string_view<std::uint8_t> take(std::uint64_t n) {
+    if (n > in_.size()) throw std::logic_error("a packed VM's properties are truncated");
+    const std::basic_string_view<std::uint8_t> out(
+        reinterpret_cast<const std::uint8_t*>(in_.data()), static_cast<std::size_t>(n));
+    in_.remove_prefix(static_cast<std::size_t>(n));
+    return out;
+  }
+  std::string_view in_;
+};
+
 }  // namespace
 
 Inventory::Inventory(VCenterId vcenter) : vcenter_(std::move(vcenter)) {}
@@ -143,6 +205,54 @@ void Inventory::VmProperties::set(Path path, const Value& value) {
   }
 }
 
+std::string Inventory::VmProperties::pack() const {
+  PackWriter w;
+  w.text(name);
+  w.text(host);
+  w.number(static_cast<std::uint64_t>(power));
+  w.number(is_template ? 1 : 0);
+  w.number(cards.size());
+  for (const EthernetCardInfo& card : cards) {
+    w.number(static_cast<std::uint32_t>(card.key));
+    w.number(card.connected ? 1 : 0);
+    w.number(static_cast<std::uint64_t>(card.backing));
+    w.text(card.label);
+    w.text(card.mac);
+    w.text(card.network);
+    w.text(card.dv_port.portgroup_key);
+  }
+  return w.take();
+}
+
+Inventory::VmProperties Inventory::VmProperties::unpack(std::string_view packed) {
+  PackReader r(packed);
+  VmProperties vm;
+  vm.name = r.text();
+  vm.host = r.text();
+  vm.power = static_cast<PowerState>(r.number());
+  vm.is_template = r.number() != 0;
+  vm.cards.resize(r.number());
+  for (EthernetCardInfo& card : vm.cards) {
+    card.key = static_cast<int>(static_cast<std::uint32_t>(r.number()));
+    card.connected = r.number() != 0;
+    card.backing = static_cast<NicBacking>(r.number());
+    card.label = r.text();
+    card.mac = r.text();
+    card.network = r.text();
+    card.dv_port.portgroup_key = r.text();
+  }
+  return vm;
+}
+
+std::vector<Inventory::Derived> Inventory::VmProperties::derived() const {
+  std::vector<Derived> out;
+  if (is_template) return out;
+  out.push_back({kEntityIndex<Vm>, 0, {}});
+  for (const EthernetCardInfo& card : cards) out.push_back({kEntityIndex<VmNic>, card.key, {}});
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 Delta Inventory::apply(const UpdateSet& updates) {
   Touched touched;
   for (const FilterUpdate& filter : updates.filters) {
@@ -166,6 +276,10 @@ void Inventory::apply_update(const ObjectUpdate& update, Touched& touched) {
 
   const std::string& moref = update.obj.value;
   touched.objects.insert(moref);
+  if (kind == ObjectKind::kVm) {
+    apply_vm_update(update, touched);
+    return;
+  }
   if (kind == ObjectKind::kDvs) touch_switch(moref, touched);
   if (update.kind == UpdateKind::kLeave) {
     erase_object(moref);
@@ -173,19 +287,21 @@ void Inventory::apply_update(const ObjectUpdate& update, Touched& touched) {
   }
 
   Object& object = objects_[moref];
-  if (update.kind == UpdateKind::kEnter) {
-    object.values.clear();
-    object.vm = {};
-  }
+  if (update.kind == UpdateKind::kEnter) object.values.clear();
   object.kind = kind;
   object.seen = true;
-  const auto assign = [&object](Path path, const Value& value) {
-    if (object.kind == ObjectKind::kVm) {
-      object.vm.set(path, value);
-    } else {
-      set(object.values, path, value);
-    }
-  };
+  for_each_assignment(
+      update, [&object](Path path, const Value& value) { set(object.values, path, value); });
+  object.values.shrink_to_fit();  // kept for every object: no growth slack
+  if (kind == ObjectKind::kDvs) {
+    std::erase_if(dvs_by_uuid_, [&moref](const auto& entry) { return entry.second == moref; });
+    if (const std::string* uuid = dvs_uuid(object)) dvs_by_uuid_[*uuid] = moref;
+    touch_switch(moref, touched);
+  }
+}
+
+template <class Assign>
+void Inventory::for_each_assignment(const ObjectUpdate& update, const Assign& assign) {
   for (const PropertyChange& change : update.changes) {
     if (change.path == Path::kUnknown) continue;
     if (change.nested || change.op == ChangeOp::kAdd) {
@@ -194,12 +310,31 @@ void Inventory::apply_update(const ObjectUpdate& update, Touched& touched) {
       assign(change.path, change.op == ChangeOp::kAssign ? change.value : Value());
     }
   }
-  object.values.shrink_to_fit();  // kept for every object: no growth slack
-  if (kind == ObjectKind::kDvs) {
-    std::erase_if(dvs_by_uuid_, [&moref](const auto& entry) { return entry.second == moref; });
-    if (const std::string* uuid = dvs_uuid(object)) dvs_by_uuid_[*uuid] = moref;
-    touch_switch(moref, touched);
+}
+
+void Inventory::apply_vm_update(const ObjectUpdate& update, Touched& touched) {
+  const std::string& moref = update.obj.value;
+  remember_vm(moref, touched);
+  if (update.kind == UpdateKind::kLeave) {
+    erase_object(moref);
+    return;
   }
+  PackedVm& packed = vms_[moref];
+  VmProperties vm;
+  if (update.kind != UpdateKind::kEnter && !packed.properties.empty()) {
+    vm = VmProperties::unpack(packed.properties);
+  }
+  for_each_assignment(update, [&vm](Path path, const Value& value) { vm.set(path, value); });
+  packed.properties = vm.pack();
+  packed.seen = true;
+}
+
+void Inventory::remember_vm(const std::string& moref, Touched& touched) const {
+  if (touched.vms_before.contains(moref)) return;
+  const auto vm = vms_.find(moref);
+  touched.vms_before.emplace(moref, vm == vms_.end()
+                                        ? std::vector<Derived>()
+                                        : VmProperties::unpack(vm->second.properties).derived());
 }
 
 void Inventory::touch_switch(const std::string& moref, Touched& touched) const {
@@ -215,12 +350,14 @@ void Inventory::erase_object(const std::string& moref) {
     std::vector<Derived>& derived = node.mapped().derived;
     if (!derived.empty()) erased_.try_emplace(moref, std::move(derived));
   }
+  vms_.erase(moref);  // what it derived: Touched::vms_before
   hints_.erase(moref);
   migrations_.erase(moref);
 }
 
 void Inventory::begin_resync() {
   for (auto& [moref, object] : objects_) object.seen = false;
+  for (auto& [moref, vm] : vms_) vm.seen = false;
   last_event_key_ = -1;
   refreshes_.clear();
 }
@@ -231,6 +368,11 @@ Delta Inventory::finish_resync() {
     if (object.seen) continue;
     touched.objects.insert(moref);
     if (object.kind == ObjectKind::kDvs) touch_switch(moref, touched);
+  }
+  for (const auto& [moref, vm] : vms_) {
+    if (vm.seen) continue;
+    touched.objects.insert(moref);
+    remember_vm(moref, touched);
   }
   for (const std::string& moref : touched.objects) erase_object(moref);
   std::erase_if(migrations_, [this](const auto& entry) { return !objects_.contains(entry.first); });
@@ -322,10 +464,15 @@ Delta Inventory::derive(Touched touched) {
     std::sort(derived.begin(), derived.end());
     const auto object = objects_.find(moref);
     std::vector<Derived> before;
-    if (auto erased = erased_.extract(moref)) {
+    if (auto vm_before = touched.vms_before.extract(moref)) {
+      before = std::move(vm_before.mapped());
+    } else if (auto erased = erased_.extract(moref)) {
       before = std::move(erased.mapped());
     } else if (object != objects_.end()) {
       before = std::move(object->second.derived);
+    } else if (const auto vm = vms_.find(moref); vm != vms_.end()) {
+      before =
+          VmProperties::unpack(vm->second.properties).derived();  // its properties are as before
     }
     std::vector<Derived> gone;
     std::set_difference(before.begin(), before.end(), derived.begin(), derived.end(),
@@ -347,6 +494,10 @@ Delta Inventory::derive(Touched touched) {
 
 std::vector<Entity> Inventory::derive_object(const std::string& moref) {
   std::vector<Entity> out;
+  if (const auto vm = vms_.find(moref); vm != vms_.end()) {
+    derive_vm(moref, VmProperties::unpack(vm->second.properties), out);
+    return out;
+  }
   const auto it = objects_.find(moref);
   if (it == objects_.end()) return out;
   const Object& object = it->second;
@@ -358,9 +509,6 @@ std::vector<Entity> Inventory::derive_object(const std::string& moref) {
     case ObjectKind::kHost:
       derive_host(moref, object, out);
       break;
-    case ObjectKind::kVm:
-      derive_vm(moref, object.vm, out);
-      break;
     case ObjectKind::kDvs:
       out.emplace_back(DistributedSwitch{
           {vcenter_, moref}, name(), get_or(object.values, Path::kUuid, std::string())});
@@ -368,6 +516,7 @@ std::vector<Entity> Inventory::derive_object(const std::string& moref) {
     case ObjectKind::kDvPortgroup:
       derive_dv_portgroup(moref, object, out);
       break;
+    case ObjectKind::kVm:  // in vms_
     case ObjectKind::kEventCollector:
     case ObjectKind::kOther:
       break;

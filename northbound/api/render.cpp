@@ -91,9 +91,10 @@ std::string vsphere_key(const std::string& name, const VCenterId& vc, const std:
 
 // The one entity named `name` (narrowed by ?vcenter=), or a 404 / 409.
 template <class T>
-const T* pick_named(std::vector<const T*> found, const Query& query, const char* what,
+const T* pick_named(std::span<const T* const> named, const Query& query, const char* what,
                     const std::string& name) {
   query.only({"vcenter"});
+  std::vector<const T*> found(named.begin(), named.end());
   if (const auto vc = query.get("vcenter")) {
     std::erase_if(found, [&](const T* t) { return t->id.vcenter.str() != *vc; });
   }
@@ -606,7 +607,8 @@ json get_host(const View& view, const std::string& name, const Query& query) {
     vmknics.push_back(std::move(j));
   }
   json vms = json::array();
-  std::vector<const Vm*> on = view.vms_on(h.id);
+  const auto on_host = view.vms_on(h.id);
+  std::vector<const Vm*> on(on_host.begin(), on_host.end());
   std::sort(on.begin(), on.end(), [](const Vm* a, const Vm* b) { return a->name < b->name; });
   for (const Vm* vm : on) vms.push_back({{"name", vm->name}, {"state", vm_state(*vm)}});
   out["vswitches"] = vswitches;

@@ -1,21 +1,31 @@
 #include "northbound/api/view.h"
 
+#include <algorithm>
+
 namespace vmfabric::northbound::api {
 
 View::View(std::shared_ptr<const Snapshot> graph, std::shared_ptr<const planner::Plan> plan,
            planner::PlanPolicy policy)
     : graph_(std::move(graph)), plan_(std::move(plan)), policy_(std::move(policy)) {
   const Snapshot& g = *graph_;
-  for (const Host& h : g.all<Host>()) hosts_by_name_[h.name].push_back(&h);
+  for (const Host& h : g.all<Host>()) hosts_by_name_.items.push_back(&h);
   for (const Vm& vm : g.all<Vm>()) {
-    vms_by_name_[vm.name].push_back(&vm);
-    if (vm.host) vms_on_[*vm.host].push_back(&vm);
+    vms_by_name_.items.push_back(&vm);
+    if (vm.host) vms_on_.items.push_back(&vm);
   }
-  for (const VmNic& n : g.all<VmNic>()) nics_[n.id.vm].push_back(&n);
-  for (const Pnic& p : g.all<Pnic>()) pnics_[p.id.host].push_back(&p);
-  for (const VmkNic& v : g.all<VmkNic>()) vmknics_[v.id.host].push_back(&v);
-  for (const VSwitch& v : g.all<VSwitch>()) vswitches_[v.id.host].push_back(&v);
-  for (const Interface& i : g.all<Interface>()) interfaces_[i.id.sw].push_back(&i);
+  for (const VmNic& n : g.all<VmNic>()) nics_.items.push_back(&n);
+  for (const Pnic& p : g.all<Pnic>()) pnics_.items.push_back(&p);
+  for (const VmkNic& v : g.all<VmkNic>()) vmknics_.items.push_back(&v);
+  for (const VSwitch& v : g.all<VSwitch>()) vswitches_.items.push_back(&v);
+  for (const Interface& i : g.all<Interface>()) interfaces_.items.push_back(&i);
+  hosts_by_name_.sort();
+  vms_by_name_.sort();
+  vms_on_.sort();
+  nics_.sort();
+  pnics_.sort();
+  vmknics_.sort();
+  vswitches_.sort();
+  interfaces_.sort();
   for (const MlagPair& m : g.all<MlagPair>()) {
     mlag_[m.id.first] = &m;
     mlag_[m.id.second] = &m;
@@ -30,23 +40,35 @@ View::View(std::shared_ptr<const Snapshot> graph, std::shared_ptr<const planner:
   }
 }
 
-std::vector<const Host*> View::hosts_named(const std::string& name) const {
-  return at(hosts_by_name_, name);
+template <class T, auto KeyOf>
+void View::Grouped<T, KeyOf>::sort() {
+  std::stable_sort(items.begin(), items.end(),
+                   [](const T* a, const T* b) { return KeyOf(*a) < KeyOf(*b); });
+  items.shrink_to_fit();
 }
-std::vector<const Vm*> View::vms_named(const std::string& name) const {
-  return at(vms_by_name_, name);
+
+template <class T, auto KeyOf>
+std::span<const T* const> View::Grouped<T, KeyOf>::at(const auto& key) const {
+  const auto [first, last] = std::ranges::equal_range(
+      items, key, std::ranges::less{}, [](const T* e) -> const auto& { return KeyOf(*e); });
+  return {first, last};
 }
-const std::vector<const VmNic*>& View::nics(const VmId& vm) const { return at(nics_, vm); }
-const std::vector<const Pnic*>& View::pnics(const HostId& host) const { return at(pnics_, host); }
-const std::vector<const VmkNic*>& View::vmknics(const HostId& host) const {
-  return at(vmknics_, host);
+
+std::span<const Host* const> View::hosts_named(const std::string& name) const {
+  return hosts_by_name_.at(name);
 }
-const std::vector<const VSwitch*>& View::vswitches(const HostId& host) const {
-  return at(vswitches_, host);
+std::span<const Vm* const> View::vms_named(const std::string& name) const {
+  return vms_by_name_.at(name);
 }
-const std::vector<const Vm*>& View::vms_on(const HostId& host) const { return at(vms_on_, host); }
-const std::vector<const Interface*>& View::interfaces(const SwitchId& sw) const {
-  return at(interfaces_, sw);
+std::span<const VmNic* const> View::nics(const VmId& vm) const { return nics_.at(vm); }
+std::span<const Pnic* const> View::pnics(const HostId& host) const { return pnics_.at(host); }
+std::span<const VmkNic* const> View::vmknics(const HostId& host) const { return vmknics_.at(host); }
+std::span<const VSwitch* const> View::vswitches(const HostId& host) const {
+  return vswitches_.at(host);
+}
+std::span<const Vm* const> View::vms_on(const HostId& host) const { return vms_on_.at(host); }
+std::span<const Interface* const> View::interfaces(const SwitchId& sw) const {
+  return interfaces_.at(sw);
 }
 
 const MlagPair* View::mlag(const SwitchId& sw) const {

@@ -329,6 +329,47 @@ TEST_CASE("An object that leaves and enters again in one update keeps what it de
   CHECK(render(c.apply(c.inventory.apply(*set))) == "removed vm vc1/vm-66");
 }
 
+TEST_CASE("A VM's properties are kept whole between updates") {
+  // VMs are kept packed between updates: every field must come back as it went in, long text
+  // (multi-byte lengths) and negative keys included.
+  Connector c;
+  c.replay("vmf-06-WaitForUpdatesEx-initial.resp.xml");
+  auto set = parse_wait_for_updates(capture("vmf-06-WaitForUpdatesEx-initial.resp.xml"));
+  auto& objects = set->filters.at(0).objects;
+  std::erase_if(objects, [](const ObjectUpdate& u) { return u.obj.value != "vm-66"; });
+  REQUIRE(objects.size() == 1);
+  const std::string long_label(300, 'n');
+  for (PropertyChange& ch : objects.front().changes) {
+    if (ch.path != Path::kDevices) continue;
+    EthernetCardInfo standard{
+        -7, long_label, "00:50:56:aa:bb:cc", false, NicBacking::kStandard, "VM Network", {}};
+    EthernetCardInfo distributed{
+        4001, "Network adapter 2",        "00:50:56:aa:bb:cd", true, NicBacking::kDistributed,
+        "",   DvPortRef{"dvportgroup-13"}};
+    ch.value = std::vector<EthernetCardInfo>{standard, distributed};
+  }
+  CHECK(render(c.apply(c.inventory.apply(*set))) ==
+        "added vm_nic vc1/vm-66/-7; removed vm_nic vc1/vm-66/4000; added vm_nic vc1/vm-66/4001");
+
+  // A change of one property re-derives the VM from what was kept: its vNICs are unchanged.
+  CHECK(render(c.wait(wait_response(
+            "2", modify("VirtualMachine", "vm-66",
+                        assign("runtime.powerState",
+                               R"(<val xsi:type="VirtualMachinePowerState">suspended</val>)"))))) ==
+        "modified vm vc1/vm-66");
+  const VmId vm{c.vc, "vm-66"};
+  CHECK(c.state().find<Vm>(vm)->power == PowerState::kSuspended);
+  const VmNic* standard = c.state().find<VmNic>({vm, -7});
+  REQUIRE(standard != nullptr);
+  CHECK(standard->label == long_label);
+  CHECK(standard->mac == "00:50:56:aa:bb:cc");
+  CHECK_FALSE(standard->connected);
+  CHECK(standard->backing == VmNicBacking{"VM Network", std::nullopt});
+  const VmNic* distributed = c.state().find<VmNic>({vm, 4001});
+  REQUIRE(distributed != nullptr);
+  CHECK(distributed->backing == VmNicBacking{"", DvPortgroupId{c.vc, "dvportgroup-13"}});
+}
+
 TEST_CASE("A distributed portgroup is held back until its switch is known") {
   const std::string pg = enter(
       "DistributedVirtualPortgroup", "dvportgroup-30",
