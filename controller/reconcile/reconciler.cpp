@@ -1,7 +1,5 @@
 #include "reconcile/reconciler.h"
 
-#include <malloc.h>
-
 #include <algorithm>
 #include <atomic>
 #include <boost/asio/post.hpp>
@@ -40,8 +38,6 @@ std::int64_t unix_ms() {
 
 // At most this many VMs changed in a cycle are looked at first for its changes' causes.
 constexpr std::size_t kMaxRecentVms = 64;
-// A cycle that planned this many changed VMs, or the whole fabric, gives memory back after.
-constexpr std::size_t kLargeChangeVms = 1000;
 
 std::int64_t micros(Steady::duration d) {
   return std::chrono::duration_cast<std::chrono::microseconds>(d).count();
@@ -199,7 +195,6 @@ struct Reconciler::Impl : std::enable_shared_from_this<Impl> {
     if (stopping) return;
     std::shared_ptr<const planner::Plan> plan;
     Steady::duration plan_time{};
-    bool large = false;
     {
       // The published copy is dropped while planning, so that the planner updates the switch
       // plans nobody else holds in place instead of copying them; readers wait for the new one.
@@ -209,7 +204,6 @@ struct Reconciler::Impl : std::enable_shared_from_this<Impl> {
       bool planned = true;
       changed_vms.clear();
       if (replan_all) {
-        large = true;
         replan_all = false;
         pending.clear();
         pending_polled = false;
@@ -223,7 +217,6 @@ struct Reconciler::Impl : std::enable_shared_from_this<Impl> {
         // A few VMs are the likely cause of this cycle's changes; after a sync all of them
         // changed, and looking at each for every cause would cost more than a search of all.
         if (vms.size() <= kMaxRecentVms) changed_vms.assign(vms.begin(), vms.end());
-        large = vms.size() >= kLargeChangeVms;
         const std::uint64_t from = planner.planned().version();
         unsettle(planner.update(*latest, pending));
         unsettle_touched(from);
@@ -320,9 +313,6 @@ struct Reconciler::Impl : std::enable_shared_from_this<Impl> {
                                    {"sent", sent}});
     if (repair) repair->done(std::move(repair_ids));
     approved_by.clear();  // an approval applies one cycle's changes
-    // Planning a sync's worth of changes (and persisting and parsing it before) freed tens of MB
-    // in small pieces that glibc keeps between live ones: give the free pages back.
-    if (large) ::malloc_trim(0);
 
     // Wake for the first hold-down that ends, switch that may be retried, or baseline to save.
     std::optional<Steady::time_point> at;

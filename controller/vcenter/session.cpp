@@ -1,7 +1,5 @@
 #include "vcenter/session.h"
 
-#include <malloc.h>
-
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
@@ -236,9 +234,6 @@ struct VCenterSession::Impl : std::enable_shared_from_this<Impl> {
          {"ms",
           std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count()}});
     publish(std::move(delta));
-    // A full sync held every object's SOAP text and parse tree at once (hundreds of MB for tens
-    // of thousands of VMs); glibc keeps freed pages in its arenas: give them back to the system.
-    ::malloc_trim(0);
 
     auto last_call = Clock::now();
     while (!stopping) {

@@ -11,6 +11,7 @@ struct HubState {
   std::function<std::int64_t()> clock;
   mutable std::mutex mutex;
   std::deque<EventPtr> ring;            // ids contiguous, oldest first
+  std::size_t ring_bytes = 0;           // their data
   std::set<Subscription*> subscribers;  // live (not dropped)
   std::uint64_t last_id = 0;
   std::uint64_t dropped_total = 0;
@@ -80,7 +81,12 @@ std::uint64_t EventHub::publish(const std::string& type, const nlohmann::json& d
     id = ++s.last_id;
     EventPtr event = s.make(id, type, data);
     s.ring.push_back(event);
-    while (s.ring.size() > s.options.ring_size) s.ring.pop_front();
+    s.ring_bytes += event->data.size();
+    while (s.ring.size() > 1 &&
+           (s.ring.size() > s.options.ring_size || s.ring_bytes > s.options.ring_bytes)) {
+      s.ring_bytes -= s.ring.front()->data.size();
+      s.ring.pop_front();
+    }
     for (auto it = s.subscribers.begin(); it != s.subscribers.end();) {
       Subscription& sub = **it;
       const bool was_empty = sub.backlog_.empty();

@@ -1,6 +1,7 @@
 // Live events for the API (GET /api/v1/events and its server-sent stream): an in-memory hub,
 // pure and thread-safe (no Asio, no I/O). Producers publish typed JSON events; the hub numbers
-// them (1, 2, ...), keeps the last `ring_size` for paging and resuming, and hands each to every
+// them (1, 2, ...), keeps the last `ring_size` (within `ring_bytes`) for paging and resuming, and
+// hands each to every
 // subscriber through a bounded backlog: a subscriber that falls too far behind is dropped rather
 // than letting the daemon's memory grow.
 #pragma once
@@ -35,6 +36,9 @@ using EventPtr = std::shared_ptr<const Event>;
 
 struct HubOptions {
   std::size_t ring_size = 10'000;
+  // And at most this many bytes of event data (the newest event is always kept): a graph event
+  // lists up to 200 changes, ~22 KB, so 10,000 of them alone would take 220 MB.
+  std::size_t ring_bytes = 4 * 1024 * 1024;
   // A subscriber with more than this many events, or bytes of event data, not yet taken is
   // dropped.
   std::size_t backlog_events = 1'000;

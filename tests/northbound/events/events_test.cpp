@@ -59,6 +59,19 @@ TEST_CASE("the ring keeps the last events and pages through them by type", "[eve
   CHECK(ids(hub.after(5, 2).items) == std::vector<std::uint64_t>{6, 7});
 }
 
+TEST_CASE("the ring keeps at most ring_bytes of event data, and always the newest", "[events]") {
+  HubOptions o;
+  o.ring_bytes = 100;
+  EventHub hub(o);
+  const std::string text(30, 'x');  // {"t":"xxx..."}: 38 bytes of data
+  for (int i = 0; i < 5; ++i) hub.publish("graph", {{"t", text}});
+  CHECK(ids(hub.after(std::nullopt, 100).items) == std::vector<std::uint64_t>{4, 5});
+  CHECK(hub.after(2, 100).reset);
+  CHECK_FALSE(hub.after(3, 100).reset);
+  hub.publish("graph", {{"t", std::string(500, 'y')}});  // alone over the bound: still kept
+  CHECK(ids(hub.after(std::nullopt, 100).items) == std::vector<std::uint64_t>{6});
+}
+
 TEST_CASE("a resume point that was not kept gives a reset", "[events]") {
   EventHub hub(small_ring(3));
   for (int i = 0; i < 6; ++i) hub.publish("graph", {{"i", i}});

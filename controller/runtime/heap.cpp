@@ -1,0 +1,26 @@
+#include "runtime/heap.h"
+
+#include <malloc.h>
+#include <unistd.h>
+
+#include <cstdio>
+
+namespace vmfabric::runtime {
+
+HeapReading read_heap() {
+  HeapReading r;
+  if (std::FILE* f = std::fopen("/proc/self/statm", "r")) {
+    unsigned long size = 0, resident = 0;  // in pages
+    if (std::fscanf(f, "%lu %lu", &size, &resident) == 2) {
+      r.resident = resident * static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+    }
+    std::fclose(f);
+  }
+  const struct mallinfo2 info = ::mallinfo2();
+  r.in_use = info.uordblks + info.hblkhd;  // from the arenas, and mapped on their own
+  return r;
+}
+
+void release_heap() { ::malloc_trim(0); }
+
+}  // namespace vmfabric::runtime
