@@ -327,6 +327,7 @@ void set_switchport(Interface& i, const Switchport& s) {
 
 void set_vlans(Switch& sw, const std::vector<VlanEntry>& vlans) {
   sw.vlans.clear();
+  sw.vlans.reserve(vlans.size());
   for (const VlanEntry& v : vlans) sw.vlans.emplace(v.id, v.name);
 }
 

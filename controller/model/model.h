@@ -5,6 +5,7 @@
 // that observed them (the core reads no clock).
 #pragma once
 
+#include <boost/container/flat_map.hpp>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -217,6 +218,10 @@ struct ConfigSessionRecord {
   bool operator==(const ConfigSessionRecord&) const = default;
 };
 
+// A VLAN database: id -> name. One sorted array: a switch's is copied at every poll, and 200
+// VLANs took 200 tree nodes.
+using VlanNames = boost::container::flat_map<VlanId, std::string>;
+
 struct Switch {
   static constexpr EntityKind kKind = EntityKind::kSwitch;
   using Id = SwitchId;
@@ -228,7 +233,7 @@ struct Switch {
   std::string eos_version;
   std::string serial;
   std::string system_mac;
-  std::map<VlanId, std::string> vlans;  // the VLAN database: id -> name
+  VlanNames vlans;  // the VLAN database
   // The committed configuration sessions not made by vmfabric that the switch still keeps, oldest
   // first: who changed it outside vmfabric, and when.
   std::vector<ConfigSessionRecord> config_sessions;

@@ -76,7 +76,7 @@ struct SwitchPlan {
   // The managed VLANs that must exist in the switch's VLAN database, with the name to create them
   // with (a portgroup's name made valid for EOS: southbound::eos_vlan_name rules; the
   // alphabetically first portgroup when several carry the VLAN).
-  std::map<VlanId, std::string> vlans;
+  VlanNames vlans;
   bool operator==(const SwitchPlan&) const = default;
 };
 

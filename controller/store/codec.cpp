@@ -93,6 +93,18 @@ void to_json(json& j, const VlanId& v) { j = v.value; }
 void from_json(const json& j, VlanId& v) { v = VlanId::checked(j.get<long>()); }
 void to_json(json& j, const VlanSet& v) { j = v.to_string(); }
 void from_json(const json& j, VlanSet& v) { v = VlanSet::parse(j.get<std::string>()); }
+// As a std::map with a non-string key is stored: an array of [id, name] pairs.
+void to_json(json& j, const VlanNames& names) {
+  j = json::array();
+  for (const auto& [id, name] : names) j.push_back(json::array({id.value, name}));
+}
+void from_json(const json& j, VlanNames& names) {
+  const auto& pairs = j.get_ref<const json::array_t&>();
+  names.clear();
+  names.reserve(pairs.size());
+  for (const json& pair : pairs)
+    names.emplace(pair.at(0).get<VlanId>(), pair.at(1).get<std::string>());
+}
 
 NLOHMANN_JSON_SERIALIZE_ENUM(SessionState, {{SessionState::kDisconnected, "disconnected"},
                                             {SessionState::kConnecting, "connecting"},

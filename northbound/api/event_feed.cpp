@@ -37,32 +37,26 @@ bool same_but_time(Switch a, Switch b) {
 
 }  // namespace
 
-EventFeed::EventFeed(events::EventHub& hub, const Snapshot& current) : hub_(hub) {
-  for (const VCenter& vc : current.all<VCenter>()) vcenters_.emplace(vc.id, vc);
-  for (const Switch& sw : current.all<Switch>()) switches_.emplace(sw.id, sw);
-}
+EventFeed::EventFeed(events::EventHub& hub, const Snapshot& current) : hub_(hub), last_(current) {}
 
 void EventFeed::graph_changed(const GraphChanges& changes, const Snapshot& after) {
   std::lock_guard lock(mutex_);
   json items = json::array();
   std::size_t listed = 0;
   std::vector<json> sessions;
-  // The session event of a vCenter or switch whose state changed; remembers it.
-  auto track = [&](auto& known, const auto& id, const auto* now, const char* kind,
-                   const auto& state_of, const char* initial) -> bool {
-    const auto before = known.find(id);
-    const bool only_time =
-        before != known.end() && now != nullptr && same_but_time(before->second, *now);
-    const std::string previous = before == known.end() ? initial : state_of(before->second);
+  // The session event of a vCenter or switch whose state changed since the last batch.
+  auto track = [&](const auto& id, const auto* now, const char* kind, const auto& state_of,
+                   const char* initial) -> bool {
+    using T = std::remove_cvref_t<decltype(*now)>;
+    const T* before = last_.find<T>(id);
+    const bool only_time = before != nullptr && now != nullptr && same_but_time(*before, *now);
+    const std::string previous = before == nullptr ? initial : state_of(*before);
     if (now != nullptr) {
       const std::string state = state_of(*now);
       if (state != previous) {
         sessions.push_back(
             {{"kind", kind}, {"name", id.str()}, {"state", state}, {"previous", previous}});
       }
-      known.insert_or_assign(id, *now);
-    } else if (before != known.end()) {
-      known.erase(before);
     }
     return only_time;
   };
@@ -73,14 +67,14 @@ void EventFeed::graph_changed(const GraphChanges& changes, const Snapshot& after
           const T* entity = c.type == ChangeType::kRemoved ? nullptr : after.find<T>(id);
           if constexpr (std::is_same_v<T, VCenter>) {
             if (track(
-                    vcenters_, id, entity, "vcenter",
+                    id, entity, "vcenter",
                     [](const VCenter& v) { return std::string(to_string(v.session)); },
                     "disconnected")) {
               return;
             }
           } else if constexpr (std::is_same_v<T, Switch>) {
             if (track(
-                    switches_, id, entity, "switch",
+                    id, entity, "switch",
                     [](const Switch& s) { return std::string(to_string(s.reachability)); },
                     "unknown")) {
               return;
@@ -102,6 +96,7 @@ void EventFeed::graph_changed(const GraphChanges& changes, const Snapshot& after
                            {"truncated", listed > kMaxGraphChanges}});
   }
   for (const json& s : sessions) hub_.publish("session", s);
+  last_ = after;
 }
 
 void EventFeed::journaled(const JournalEntry& entry) { hub_.publish("change", change_json(entry)); }

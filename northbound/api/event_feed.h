@@ -5,7 +5,6 @@
 #pragma once
 
 #include <cstddef>
-#include <map>
 #include <mutex>
 
 #include "graph/graph.h"
@@ -34,9 +33,10 @@ class EventFeed {
 
  private:
   events::EventHub& hub_;
-  std::mutex mutex_;                       // the writer's thread and a test may call graph_changed
-  std::map<VCenterId, VCenter> vcenters_;  // as last seen
-  std::map<SwitchId, Switch> switches_;
+  std::mutex mutex_;  // the writer's thread and a test may call graph_changed
+  // The graph as of the last batch: vCenters and switches as last seen. A copy of a snapshot
+  // shares its entities (a copy of every switch took ~3 MB at 200 switches).
+  Snapshot last_;
 };
 
 }  // namespace vmfabric::northbound::api

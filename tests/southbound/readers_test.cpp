@@ -278,8 +278,7 @@ TEST_CASE("One switch's readings become its switch, interfaces, port-channels, l
   CHECK(leaf1->hostname == "leaf1");
   CHECK(leaf1->eos_version == "4.31.1F");
   CHECK(leaf1->system_mac == "00:1c:73:00:00:01");
-  CHECK(leaf1->vlans == std::map<VlanId, std::string>{{VlanId::checked(1), "default"},
-                                                      {VlanId::checked(100), "web"}});
+  CHECK(leaf1->vlans == VlanNames{{VlanId::checked(1), "default"}, {VlanId::checked(100), "web"}});
   CHECK(leaf1->config_sessions ==
         std::vector<ConfigSessionRecord>{{"ansible_1", "joe.bob", 1675104396450}});
 

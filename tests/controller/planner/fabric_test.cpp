@@ -48,8 +48,7 @@ TEST_CASE("shortest paths only: two equal-cost paths, not the longer one") {
     CHECK(p.switches.at(SwitchId(sw))->roles.at(InterfaceName(port)) == PortRole::kInterSwitch);
   }
   // A switch a path crosses needs the VLAN too, with the name used everywhere else.
-  CHECK(p.switches.at(SwitchId("b"))->vlans ==
-        std::map<VlanId, std::string>{{VlanId{120}, "pg-120"}});
+  CHECK(p.switches.at(SwitchId("b"))->vlans == VlanNames{{VlanId{120}, "pg-120"}});
   CHECK(p.switches.at(SwitchId("e"))->vlans.empty());
 }
 

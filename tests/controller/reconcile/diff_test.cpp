@@ -29,7 +29,7 @@ Interface trunk(const SwitchId& sw, const InterfaceName& name, const std::string
   return i;
 }
 
-Switch reachable(const SwitchId& id, std::map<VlanId, std::string> vlans) {
+Switch reachable(const SwitchId& id, VlanNames vlans) {
   Switch s;
   s.id = id;
   s.reachability = Reachability::kReachable;

@@ -417,3 +417,32 @@ TEST_CASE("a switch's foreign configuration sessions persist, and older rows loa
   CHECK(old_sw->eos_version == "4.31.1F");
   CHECK(old_sw->config_sessions.empty());
 }
+
+TEST_CASE("a switch's VLAN database is stored as [id, name] pairs, as older versions wrote it",
+          "[store]") {
+  testing::TempDir dir;
+  const std::string path = dir.file("vlans.db");
+  Graph graph;
+  Switch sw;
+  sw.id = SwitchId("leaf1a");
+  sw.vlans = {{VlanId{120}, "pg-120"}, {VlanId{1}, "default"}};
+  Delta add;
+  add.upsert(sw);
+  Store::open(path)->save(graph.current(), graph.apply(add));
+  CHECK(*reload(path).current().find<Switch>(sw.id) == sw);
+
+  // A row from before the VLAN database was a sorted array (it was a std::map), out of order.
+  exec_sql(path,
+           "UPDATE switches SET data = '{\"id\": \"leaf1a\", "
+           "\"vlans\": [[300, \"web\"], [1, \"default\"], [120, \"pg-120\"]]}'");
+  const Graph old = reload(path);
+  const Switch* old_sw = old.current().find<Switch>(sw.id);
+  REQUIRE(old_sw != nullptr);
+  CHECK(old_sw->vlans ==
+        VlanNames{{VlanId{1}, "default"}, {VlanId{120}, "pg-120"}, {VlanId{300}, "web"}});
+
+  exec_sql(path, "UPDATE switches SET data = '{\"id\": \"leaf1a\", \"vlans\": {\"1\": \"x\"}}'");
+  CHECK_THROWS_WITH(
+      Store::open(path)->load(),
+      Catch::StartsWith(path + ": table switches, row \"leaf1a\": unreadable entity: "));
+}
