@@ -207,7 +207,7 @@ void tune_malloc() {
 }
 
 // Every 10 s, gives freed heap memory back to the system once 8 MB more of it stayed resident
-// (runtime/heap.h): what a full sync or a large plan freed, in at most 10 s.
+// and the heap has settled (runtime/heap.h): what a full sync or a large plan freed, soon after.
 void release_heap_periodically(boost::asio::steady_timer& timer,
                                runtime::HeapReleasePolicy& policy) {
   timer.expires_after(std::chrono::seconds(10));
