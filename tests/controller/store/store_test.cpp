@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <fstream>
+#include <optional>
 
 #include "log/log.h"
 #include "sql.h"
@@ -21,6 +22,30 @@ Graph reload(const std::string& path) {
   Graph g;
   g.apply(store->load());
   return g;
+}
+
+// The switch `id` as the database at `path` gives it back; nothing when it holds none.
+std::optional<Switch> reload_switch(const std::string& path, const SwitchId& id) {
+  const Graph g = reload(path);
+  const Switch* sw = g.current().find<Switch>(id);
+  return sw != nullptr ? std::optional(*sw) : std::nullopt;
+}
+
+// The switch `id` read back after its row's data was replaced by `data`, as another version of
+// vmfabricd wrote it.
+std::optional<Switch> reload_row(const std::string& path, const SwitchId& id,
+                                 const std::string& data) {
+  exec_sql(path, "UPDATE switches SET data = '" + data + "'");
+  return reload_switch(path, id);
+}
+
+// Saves `sw` alone into a new database at `path` and reads it back.
+std::optional<Switch> save_and_reload(const std::string& path, const Switch& sw) {
+  Graph graph;
+  Delta add;
+  add.upsert(sw);
+  Store::open(path)->save(graph.current(), graph.apply(add));
+  return reload_switch(path, sw.id);
 }
 
 // Captures log lines for the lifetime of the object.
@@ -393,27 +418,19 @@ TEST_CASE("a switch's foreign configuration sessions persist, and older rows loa
           "[store]") {
   testing::TempDir dir;
   const std::string path = dir.file("sessions.db");
-  Graph graph;
   Switch sw;
   sw.id = SwitchId("leaf1a");
   sw.hostname = "leaf1a";
   sw.eos_version = "4.31.1F";
   sw.config_sessions = {{"console-fix", "", 1600000000000},
                         {"ansible_167510439362", "joe.bob", 1675104396450}};
-  Delta add;
-  add.upsert(sw);
-  Store::open(path)->save(graph.current(), graph.apply(add));
-  const Graph loaded = reload(path);
-  REQUIRE(loaded.current().find<Switch>(sw.id) != nullptr);
-  CHECK(*loaded.current().find<Switch>(sw.id) == sw);
+  CHECK(save_and_reload(path, sw) == sw);
 
   // As a vmfabricd from before the field wrote it.
-  exec_sql(path,
-           "UPDATE switches SET data = '{\"id\": \"leaf1a\", \"hostname\": \"leaf1a\", "
-           "\"eos_version\": \"4.31.1F\", \"vlans\": []}'");
-  const Graph old = reload(path);
-  const Switch* old_sw = old.current().find<Switch>(sw.id);
-  REQUIRE(old_sw != nullptr);
+  const auto old_sw = reload_row(
+      path, sw.id,
+      R"({"id": "leaf1a", "hostname": "leaf1a", "eos_version": "4.31.1F", "vlans": []})");
+  REQUIRE(old_sw);
   CHECK(old_sw->eos_version == "4.31.1F");
   CHECK(old_sw->config_sessions.empty());
 }
@@ -422,22 +439,15 @@ TEST_CASE("a switch's VLAN database is stored as [id, name] pairs, as older vers
           "[store]") {
   testing::TempDir dir;
   const std::string path = dir.file("vlans.db");
-  Graph graph;
   Switch sw;
   sw.id = SwitchId("leaf1a");
   sw.vlans = {{VlanId{120}, "pg-120"}, {VlanId{1}, "default"}};
-  Delta add;
-  add.upsert(sw);
-  Store::open(path)->save(graph.current(), graph.apply(add));
-  CHECK(*reload(path).current().find<Switch>(sw.id) == sw);
+  CHECK(save_and_reload(path, sw) == sw);
 
   // A row from before the VLAN database was a sorted array (it was a std::map), out of order.
-  exec_sql(path,
-           "UPDATE switches SET data = '{\"id\": \"leaf1a\", "
-           "\"vlans\": [[300, \"web\"], [1, \"default\"], [120, \"pg-120\"]]}'");
-  const Graph old = reload(path);
-  const Switch* old_sw = old.current().find<Switch>(sw.id);
-  REQUIRE(old_sw != nullptr);
+  const auto old_sw = reload_row(
+      path, sw.id, R"({"id": "leaf1a", "vlans": [[300, "web"], [1, "default"], [120, "pg-120"]]})");
+  REQUIRE(old_sw);
   CHECK(old_sw->vlans ==
         VlanNames{{VlanId{1}, "default"}, {VlanId{120}, "pg-120"}, {VlanId{300}, "web"}});
 
