@@ -23,9 +23,9 @@ void release_heap();
 
 // When to release: once resident memory beyond what is in use has grown by `threshold` bytes
 // since the last release, and the heap has settled (in use within `threshold / 2` of the
-// previous reading): a release walks the heap with its locks held, up to ~250 ms in the middle
-// of a 40,000-VM sync, ~20 ms after it. A release leaves the free space free (only its pages go),
-// so a plain "free bytes over N" would release again at every reading. Pure.
+// previous reading): a release walks the heap with its locks held, up to 270 ms in the middle
+// of a 40,000-VM sync, 13-134 ms after it. A release leaves the free space free (only its pages
+// go), so a plain "free bytes over N" would release again at every reading. Pure.
 class HeapReleasePolicy {
  public:
   explicit HeapReleasePolicy(std::size_t threshold) : threshold_(threshold) {}
