@@ -63,7 +63,7 @@ TEST_CASE("the ring keeps at most ring_bytes of event data, and always the newes
   HubOptions o;
   o.ring_bytes = 100;
   EventHub hub(o);
-  const std::string text(30, 'x');  // {"t":"xxx..."}: 38 bytes of data
+  const std::string text(30, 'x');  // data {"t":"<30 letters>"}: 38 bytes
   for (int i = 0; i < 5; ++i) hub.publish("graph", {{"t", text}});
   CHECK(ids(hub.after(std::nullopt, 100).items) == std::vector<std::uint64_t>{4, 5});
   CHECK(hub.after(2, 100).reset);
