@@ -3,10 +3,11 @@
 // path. This is what lets the graph hand out snapshots that never change and never lock the
 // writer: a snapshot is a copy of a few roots.
 //
-// Memory: one allocation per entry. A node holds its value inline, two child pointers and an
-// intrusive reference count (no shared_ptr control blocks). With a KeyOf (a function object
-// reading the key out of a value: an entity's id) the key is stored once, inside the value;
-// without one (KeyOf = void) the node stores the key next to the value.
+// Memory: one allocation per entry, from a pool of the node's size (block_pool.h). A node holds
+// its value inline, two child pointers and an intrusive reference count (no shared_ptr control
+// blocks). With a KeyOf (a function object reading the key out of a value: an entity's id) the
+// key is stored once, inside the value; without one (KeyOf = void) the node stores the key next
+// to the value.
 //
 // Updates copy a node only when something else shares it (another copy of the map, a snapshot,
 // a shared() value); nodes this map alone owns are updated in place. So a batch of updates on
@@ -29,6 +30,8 @@
 #include <type_traits>
 #include <utility>
 #include <vector>
+
+#include "graph/block_pool.h"
 
 namespace vmfabric {
 
@@ -91,6 +94,15 @@ class PersistentMap {
     Node& operator=(const Node&) = delete;
 
     const K& key() const { return data.get_key(); }
+
+    // Nodes are the graph's long-lived memory: they come from a pool of their size, apart from
+    // the transient heap (block_pool.h).
+    static void* operator new(std::size_t) { return pool().allocate(); }
+    static void operator delete(void* node) noexcept { pool().deallocate(node); }
+    static BlockPool& pool() {
+      static_assert(alignof(Node) <= 16, "pool blocks are 16-byte aligned");
+      return BlockPool::for_size<sizeof(Node)>();
+    }
 
     // References: parent nodes in every version, map roots, shared() values. 32 bits each for
     // the count and the priority keep the node at 24 bytes beside its payload.

@@ -5,6 +5,8 @@
 
 #include <cstdio>
 
+#include "graph/block_pool.h"
+
 namespace vmfabric::runtime {
 
 HeapReading read_heap() {
@@ -17,8 +19,14 @@ HeapReading read_heap() {
     std::fclose(f);
   }
   const struct mallinfo2 info = ::mallinfo2();
-  r.in_use = info.uordblks + info.hblkhd;  // from the arenas, and mapped on their own
+  // From the arenas, mapped on their own, and the graph's node pools (resident beside the heap).
+  r.in_use = info.uordblks + info.hblkhd + BlockPool::usage().touched;
   return r;
+}
+
+std::size_t bytes_in_use() {
+  const struct mallinfo2 info = ::mallinfo2();
+  return info.uordblks + info.hblkhd + BlockPool::usage().in_use;
 }
 
 void release_heap() { ::malloc_trim(0); }

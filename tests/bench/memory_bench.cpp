@@ -4,15 +4,14 @@
 //
 // Builds the lab of large_lab.h (1,000 switches, ~52,000 ports, ~4,000 hosts, ~100,000 VMs with
 // one vNIC each, 4,000 DV portgroups), applies it to a Graph, destroys the Delta and counts the
-// heap bytes still in use (glibc mallinfo2(): uordblks + hblkhd, which include malloc's chunk
-// headers and rounding; chunks freed into the per-thread cache still count, a few KB of noise).
+// bytes still in use (runtime::bytes_in_use: the node pools' blocks, and glibc's mallinfo2()
+// uordblks + hblkhd, which include malloc's chunk headers and rounding; chunks freed into the
+// per-thread cache still count, a few KB of noise).
 // Two figures per VM:
 //   per VM (marginal)  (graph with the VMs - the same graph without them) / VMs
 //   per VM (total)     the whole graph (fabric, hosts, portgroups, VMs) / VMs
 // plus a breakdown by entity kind (each table rebuilt alone from the graph's entities and
 // measured the same way). Exits 1 when the total per VM exceeds the 1.5 KB (1,536 B) target.
-#include <malloc.h>
-
 #include <cstddef>
 #include <cstdio>
 #include <tuple>
@@ -20,17 +19,13 @@
 
 #include "graph/graph.h"
 #include "large_lab.h"
+#include "runtime/heap.h"
 
 using namespace vmfabric;
 
 namespace {
 
 constexpr double kTargetBytesPerVm = 1536.0;
-
-std::size_t heap_in_use() {
-  const struct mallinfo2 info = mallinfo2();
-  return info.uordblks + info.hblkhd;
-}
 
 struct Measured {
   std::size_t bytes = 0;  // heap retained by the graph
@@ -40,12 +35,12 @@ struct Measured {
 // The heap retained by a Graph holding `parts` of the lab, once the Delta is gone.
 Measured measure_graph(const bench::LargeLabParts& parts, Graph& graph) {
   Measured m;
-  const std::size_t before = heap_in_use();
+  const std::size_t before = runtime::bytes_in_use();
   {
     const Delta delta = bench::large_lab(m.vms, parts);
     graph.apply(delta);
   }
-  m.bytes = heap_in_use() - before;
+  m.bytes = runtime::bytes_in_use() - before;
   return m;
 }
 
@@ -54,12 +49,12 @@ double mb(std::size_t bytes) { return static_cast<double>(bytes) / (1024.0 * 102
 // The heap one table of kind T takes when rebuilt alone from `snapshot`'s entities.
 template <class T>
 void print_kind(const Snapshot& snapshot, int vms, std::size_t& sum) {
-  const std::size_t before = heap_in_use();
+  const std::size_t before = runtime::bytes_in_use();
   std::size_t after = before;
   {
     EntityMap<T> table;
     for (const T& e : snapshot.all<T>()) table.set(e.id, e);
-    after = heap_in_use();
+    after = runtime::bytes_in_use();
   }
   const std::size_t bytes = after - before;
   sum += bytes;

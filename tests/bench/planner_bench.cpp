@@ -11,8 +11,6 @@
 // 4,000 DV portgroups with VLANs 2-4001 (all managed), each cluster using 40 of them; 25 VMs per
 // host (~100,000), 80% powered on. Prints one table; exits 1 when a target is missed (full plan
 // 500 ms, incremental replan 1 ms at the median).
-#include <malloc.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -24,6 +22,7 @@
 #include "large_lab.h"
 #include "planner/planner.h"
 #include "reconcile/diff.h"
+#include "runtime/heap.h"
 
 using namespace vmfabric;
 using Clock = std::chrono::steady_clock;
@@ -32,12 +31,6 @@ namespace {
 
 double ms_since(Clock::time_point started) {
   return std::chrono::duration<double, std::milli>(Clock::now() - started).count();
-}
-
-// Heap bytes in use (glibc), as memory_bench counts them.
-std::size_t heap_in_use() {
-  const struct mallinfo2 info = mallinfo2();
-  return info.uordblks + info.hblkhd;
 }
 
 double percentile(std::vector<double> v, double p) {
@@ -110,10 +103,10 @@ int main(int argc, char** argv) {
     for (const auto& [name, vlans] : sw->allowed) allowed += vlans.size();
   }
   // Incremental: one VM event at a time, as the reconciler feeds them.
-  const std::size_t heap_before = heap_in_use();
+  const std::size_t heap_before = runtime::bytes_in_use();
   planner::Planner planner(policy);
   planner.update(snapshot);
-  const std::size_t planner_heap = heap_in_use() - heap_before;
+  const std::size_t planner_heap = runtime::bytes_in_use() - heap_before;
   std::mt19937 rng(7);
   std::vector<double> replan_ms;
   std::size_t incremental = 0;

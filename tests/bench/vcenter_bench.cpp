@@ -13,8 +13,6 @@
 // batch and one transaction, as the session publishes it. Sustained updates: K ObjectUpdates
 // (vMotion, power on/off, vNIC reconfiguration, host portgroup VLAN change, in turn) in UpdateSets
 // of --batch objects, each UpdateSet one graph batch and one transaction.
-#include <malloc.h>
-
 #include <algorithm>
 #include <array>
 #include <chrono>
@@ -25,6 +23,7 @@
 #include <string_view>
 #include <vector>
 
+#include "runtime/heap.h"
 #include "store/store.h"
 #include "support/fixtures.h"
 #include "support/temp_dir.h"
@@ -78,12 +77,6 @@ struct Phases {
   Span cpu_path() const { return parse + inventory + graph; }
   Span total() const { return cpu_path() + store; }
 };
-
-// The heap in use (glibc mallinfo2(): uordblks + hblkhd, with malloc's chunk headers).
-std::size_t heap_in_use() {
-  const struct mallinfo2 info = mallinfo2();
-  return info.uordblks + info.hblkhd;
-}
 
 double rate(std::size_t count, double secs) {
   return secs > 0 ? static_cast<double>(count) / secs : 0.0;
@@ -817,9 +810,9 @@ int main(int argc, char** argv) {
   // measured as what a copy of it allocates.
   std::size_t inventory_bytes = 0;
   {
-    const std::size_t before = heap_in_use();
+    const std::size_t before = runtime::bytes_in_use();
     const vcenter::Inventory copy = inventory;
-    inventory_bytes = heap_in_use() - before;
+    inventory_bytes = runtime::bytes_in_use() - before;
   }
 
   // What the initial sync must have produced.
