@@ -2,7 +2,9 @@
 
 #include <sys/mman.h>
 
+#include <array>
 #include <atomic>
+#include <cassert>
 #include <new>
 #include <utility>
 
@@ -24,6 +26,29 @@ std::atomic<std::size_t> g_touched{0};
 std::atomic<std::size_t> g_in_use{0};
 
 }  // namespace
+
+BlockPool& BlockPool::for_bytes(std::size_t size) {
+  assert(size > 0 && size <= kLargestBlock);
+  static constexpr std::size_t kClasses = kLargestBlock / 16;
+  static const std::array<BlockPool*, kClasses> pools = [] {
+    std::array<BlockPool*, kClasses> all{};
+    for (std::size_t i = 0; i < kClasses; ++i) all[i] = new BlockPool(16 * (i + 1));
+    return all;
+  }();
+  return *pools[(size - 1) / 16];
+}
+
+void* BlockPool::allocate_bytes(std::size_t size) {
+  return size <= kLargestBlock ? for_bytes(size).allocate() : ::operator new(size);
+}
+
+void BlockPool::deallocate_bytes(void* block, std::size_t size) noexcept {
+  if (size <= kLargestBlock) {
+    for_bytes(size).deallocate(block);
+  } else {
+    ::operator delete(block, size);
+  }
+}
 
 void* BlockPool::allocate() {
   if (!kPooled) return ::operator new(block_size_);

@@ -1,4 +1,5 @@
-// BlockPool: fixed-size blocks for the graph's nodes, kept apart from the rest of the heap.
+// BlockPool: fixed-size blocks for long-lived memory (the graph's nodes, the vCenter inventory's
+// VMs), kept apart from the rest of the heap.
 //
 // Why: a full sync frees tens of MB of parse buffers in small pieces, and glibc can give a page
 // back only when nothing on it is in use. Graph nodes allocated among those pieces pin their
@@ -22,12 +23,21 @@ namespace vmfabric {
 
 class BlockPool {
  public:
-  // One pool per size class (block sizes rounded up to 16 bytes), shared by every node type of
-  // that class; never destroyed (nodes may be freed during static destruction).
+  static constexpr std::size_t kLargestBlock = 1024;
+
+  // The pool of blocks of `size` bytes (1 to kLargestBlock) rounded up to 16: one pool per size
+  // class, shared by everything of that class; never destroyed (nodes may be freed during
+  // static destruction).
+  static BlockPool& for_bytes(std::size_t size);
   template <std::size_t Size>
   static BlockPool& for_size() {
-    return of_class<round_up(Size)>();
+    static_assert(Size > 0 && Size <= kLargestBlock);
+    static BlockPool& pool = for_bytes(Size);
+    return pool;
   }
+  // `size` bytes from their pool, or from the heap when larger than kLargestBlock.
+  static void* allocate_bytes(std::size_t size);
+  static void deallocate_bytes(void* block, std::size_t size) noexcept;
 
   // False under AddressSanitizer, where blocks are plain heap blocks (and `usage` stays 0).
   static const bool kPooled;
@@ -51,12 +61,6 @@ class BlockPool {
 
  private:
   explicit BlockPool(std::size_t block_size) : block_size_(block_size) {}
-  static constexpr std::size_t round_up(std::size_t size) { return (size + 15) / 16 * 16; }
-  template <std::size_t BlockSize>
-  static BlockPool& of_class() {
-    static BlockPool& pool = *new BlockPool(BlockSize);
-    return pool;
-  }
 
   struct FreeBlock {
     FreeBlock* next;
@@ -67,6 +71,23 @@ class BlockPool {
   FreeBlock* free_ = nullptr;  // blocks given back, reused first
   std::byte* next_ = nullptr;  // the current region's first never-used byte
   std::byte* end_ = nullptr;   // the current region's end
+};
+
+// An allocator for standard containers of long-lived things (the vCenter inventory's VMs):
+// blocks from the pools, so that they too stay apart from the transient heap.
+template <class T>
+struct PoolAllocator {
+  static_assert(alignof(T) <= 16, "pool blocks are 16-byte aligned");
+  using value_type = T;
+  PoolAllocator() = default;
+  template <class U>
+  PoolAllocator(const PoolAllocator<U>&) noexcept {}
+  T* allocate(std::size_t n) { return static_cast<T*>(BlockPool::allocate_bytes(n * sizeof(T))); }
+  void deallocate(T* p, std::size_t n) noexcept { BlockPool::deallocate_bytes(p, n * sizeof(T)); }
+  template <class U>
+  bool operator==(const PoolAllocator<U>&) const noexcept {
+    return true;
+  }
 };
 
 }  // namespace vmfabric

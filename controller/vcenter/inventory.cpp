@@ -142,10 +142,8 @@ class PackWriter {
     number(t.size());
     out_.append(t);
   }
-  std::string take() {
-    out_.shrink_to_fit();  // kept for every VM: no growth slack
-    return std::move(out_);
-  }
+  // Kept for every VM: one block of its size, written once.
+  PackedVmString take() const { return PackedVmString(out_.begin(), out_.end()); }
 
  private:
   std::string out_;
@@ -205,7 +203,7 @@ void Inventory::VmProperties::set(Path path, const Value& value) {
   }
 }
 
-std::string Inventory::VmProperties::pack() const {
+PackedVmString Inventory::VmProperties::pack() const {
   PackWriter w;
   w.text(name);
   w.text(host);

@@ -11,10 +11,15 @@
 #include <utility>
 #include <vector>
 
+#include "graph/block_pool.h"
 #include "graph/graph.h"
 #include "vcenter/soap.h"
 
 namespace vmfabric::vcenter {
+
+// A VM's properties packed (Inventory::VmProperties::pack). Like its map entry it lives as long
+// as the VM, so it comes from the pools, apart from the transient heap (graph/block_pool.h).
+using PackedVmString = std::basic_string<char, std::char_traits<char>, PoolAllocator<char>>;
 
 // Every Delta it returns is ordered so the graph accepts it: removals first, then upserts owners
 // first (host before its pnics, distributed switch before its portgroups, VM before its vNICs).
@@ -83,7 +88,7 @@ class Inventory {
     PowerState power = PowerState::kPoweredOff;
     bool is_template = false;
     void set(Path path, const Value& value);  // monostate: unset
-    std::string pack() const;
+    PackedVmString pack() const;
     static VmProperties unpack(std::string_view packed);
     // What derive_vm derives from them, sorted.
     std::vector<Derived> derived() const;
@@ -97,8 +102,8 @@ class Inventory {
   };
 
   struct PackedVm {
-    std::string properties;  // VmProperties::pack
-    bool seen = true;        // since begin_resync
+    PackedVmString properties;  // VmProperties::pack
+    bool seen = true;           // since begin_resync
   };
 
   // What one call changed, by moref: the objects to derive again, and the distributed switches
@@ -134,7 +139,9 @@ class Inventory {
 
   VCenterId vcenter_;
   std::unordered_map<std::string, Object> objects_;  // by moref; not VMs
-  std::unordered_map<std::string, PackedVm> vms_;    // by moref
+  std::unordered_map<std::string, PackedVm, std::hash<std::string>, std::equal_to<std::string>,
+                     PoolAllocator<std::pair<const std::string, PackedVm>>>
+      vms_;  // by moref
   // What erased objects derived, until derive() removes it.
   std::unordered_map<std::string, std::vector<Derived>> erased_;
   std::unordered_map<std::string, std::string> dvs_by_uuid_;      // uuid -> DVS moref

@@ -1,11 +1,12 @@
 // BlockPool: blocks of one size class, reused once freed (from any thread), counted in its usage;
-// and the PersistentMap's nodes come from it.
+// the PersistentMap's nodes come from it, and so do PoolAllocator's small blocks.
 #include "graph/block_pool.h"
 
 #include <catch2/catch.hpp>
 #include <cstdint>
 #include <cstring>
 #include <set>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -60,6 +61,21 @@ TEST_CASE("PersistentMap nodes come from their size's pool", "[block_pool]") {
       REQUIRE(BlockPool::usage().in_use - before ==
               1000 * BlockPool::for_size<Map::kNodeSize>().block_size());
     }
+  }
+  REQUIRE(BlockPool::usage().in_use == before);
+}
+
+TEST_CASE("PoolAllocator takes blocks up to the largest from the pools, larger ones from the heap",
+          "[block_pool]") {
+  const std::size_t before = BlockPool::usage().in_use;
+  {
+    std::vector<std::uint32_t, PoolAllocator<std::uint32_t>> small(100);   // 400 bytes: a block
+    std::vector<std::uint32_t, PoolAllocator<std::uint32_t>> large(1000);  // 4,000: the heap
+    small[99] = large[999] = 7;
+    if (BlockPool::kPooled) REQUIRE(BlockPool::usage().in_use - before == 400);
+    std::basic_string<char, std::char_traits<char>, PoolAllocator<char>> text(200, 'x');
+    if (BlockPool::kPooled) REQUIRE(BlockPool::usage().in_use - before == 400 + 208);
+    REQUIRE(text.back() == 'x');
   }
   REQUIRE(BlockPool::usage().in_use == before);
 }
