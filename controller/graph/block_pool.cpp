@@ -10,7 +10,16 @@
 
 namespace vmfabric {
 
+// g++ says __SANITIZE_ADDRESS__, clang __has_feature(address_sanitizer).
 #if defined(__SANITIZE_ADDRESS__)
+#define VMFABRIC_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define VMFABRIC_ASAN 1
+#endif
+#endif
+
+#if defined(VMFABRIC_ASAN)
 const bool BlockPool::kPooled = false;
 #else
 const bool BlockPool::kPooled = true;
@@ -24,6 +33,8 @@ constexpr std::size_t kRegionBytes = std::size_t{4} << 20;
 
 std::atomic<std::size_t> g_touched{0};
 std::atomic<std::size_t> g_in_use{0};
+
+bool pooled_size(std::size_t size) { return size != 0 && size <= BlockPool::kLargestBlock; }
 
 }  // namespace
 
@@ -39,14 +50,14 @@ BlockPool& BlockPool::for_bytes(std::size_t size) {
 }
 
 void* BlockPool::allocate_bytes(std::size_t size) {
-  return size <= kLargestBlock ? for_bytes(size).allocate() : ::operator new(size);
+  return pooled_size(size) ? for_bytes(size).allocate() : ::operator new(size);
 }
 
 void BlockPool::deallocate_bytes(void* block, std::size_t size) noexcept {
-  if (size <= kLargestBlock) {
+  if (pooled_size(size)) {
     for_bytes(size).deallocate(block);
   } else {
-    ::operator delete(block, size);
+    ::operator delete(block);
   }
 }
 
@@ -70,7 +81,7 @@ void* BlockPool::allocate() {
 }
 
 void BlockPool::deallocate(void* block) noexcept {
-  if (!kPooled) return ::operator delete(block, block_size_);
+  if (!kPooled) return ::operator delete(block);
   g_in_use.fetch_sub(block_size_, std::memory_order_relaxed);
   std::lock_guard lock(mutex_);
   free_ = new (block) FreeBlock{free_};

@@ -35,7 +35,7 @@ class BlockPool {
     static BlockPool& pool = for_bytes(Size);
     return pool;
   }
-  // `size` bytes from their pool, or from the heap when larger than kLargestBlock.
+  // `size` bytes from their pool, or from the heap when larger than kLargestBlock (or 0).
   static void* allocate_bytes(std::size_t size);
   static void deallocate_bytes(void* block, std::size_t size) noexcept;
 

@@ -19,7 +19,8 @@ HeapReading read_heap() {
     std::fclose(f);
   }
   const struct mallinfo2 info = ::mallinfo2();
-  // From the arenas, mapped on their own, and the graph's node pools (resident beside the heap).
+  // From the arenas, mapped on their own, and the block pools (resident beside the heap, and
+  // kept: their freed blocks wait for reuse).
   r.in_use = info.uordblks + info.hblkhd + BlockPool::usage().touched;
   return r;
 }

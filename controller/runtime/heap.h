@@ -12,15 +12,15 @@ namespace vmfabric::runtime {
 
 struct HeapReading {
   std::size_t resident = 0;  // the process's resident bytes (code and stacks included)
-  std::size_t in_use = 0;    // bytes handed out and not had back (heap and node pools)
+  std::size_t in_use = 0;    // the heap's bytes handed out and not had back, and the pools' kept
   std::size_t unused() const { return resident > in_use ? resident - in_use : 0; }
 };
 
-// Reads /proc/self/statm, mallinfo2 (a walk of the heap's free lists) and what the graph's node
-// pools have touched (graph/block_pool.h: kept for reuse, so counted as in use).
+// Reads /proc/self/statm, mallinfo2 (a walk of the heap's free lists) and what the block pools
+// have touched (graph/block_pool.h: the graph's nodes, the inventory's VMs; kept for reuse).
 HeapReading read_heap();
 // The bytes allocated and not yet freed: the heap's (malloc's headers and rounding included)
-// and the node pools' blocks in use. What the memory benchmarks count.
+// and the block pools' blocks in use. What the memory benchmarks count.
 std::size_t bytes_in_use();
 // malloc_trim: every whole free page goes back to the system. Costs a walk of the heap.
 void release_heap();

@@ -76,6 +76,9 @@ TEST_CASE("PoolAllocator takes blocks up to the largest from the pools, larger o
     std::basic_string<char, std::char_traits<char>, PoolAllocator<char>> text(200, 'x');
     if (BlockPool::kPooled) REQUIRE(BlockPool::usage().in_use - before == 400 + 208);
     REQUIRE(text.back() == 'x');
+    PoolAllocator<char> allocator;
+    allocator.deallocate(allocator.allocate(0), 0);  // no pool for 0 bytes: the heap's
+    if (BlockPool::kPooled) REQUIRE(BlockPool::usage().in_use - before == 400 + 208);
   }
   REQUIRE(BlockPool::usage().in_use == before);
 }
