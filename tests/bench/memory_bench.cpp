@@ -4,7 +4,7 @@
 //
 // Builds the lab of large_lab.h (1,000 switches, ~52,000 ports, ~4,000 hosts, ~100,000 VMs with
 // one vNIC each, 4,000 DV portgroups), applies it to a Graph, destroys the Delta and counts the
-// bytes still in use (runtime::bytes_in_use: the node pools' blocks, and glibc's mallinfo2()
+// bytes still in use (runtime::bytes_in_use: the block pools' blocks, and glibc's mallinfo2()
 // uordblks + hblkhd, which include malloc's chunk headers and rounding; chunks freed into the
 // per-thread cache still count, a few KB of noise).
 // Two figures per VM:
