@@ -24,7 +24,10 @@ grep -qx 'Package: vmfabric' <<<"$info" || fail "package name"
 for lib in libssl3 libsqlite3-0 libpugixml1v5 libstdc++6 adduser; do
   grep -q "$lib" <<<"$info" || fail "Depends lacks $lib"
 done
-dpkg-deb --ctrl-tarfile "$deb" | tar -t | grep -qx './postinst' || fail "no postinst"
+# Listed whole before grep: with pipefail, grep -q quitting early would make tar fail on SIGPIPE.
+control=$(dpkg-deb --ctrl-tarfile "$deb" | tar -t)
+grep -qx './postinst' <<<"$control" || fail "no postinst in the control data:
+$control"
 
 files=$(dpkg-deb -c "$deb" | awk '{print $6}')
 for f in ./usr/bin/vmfabricd ./usr/bin/vmfabric ./usr/lib/systemd/system/vmfabricd.service \
