@@ -2,14 +2,18 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <map>
+#include <optional>
 #include <random>
 #include <set>
+#include <string>
+#include <tuple>
 
 #include "config/tls.h"
 #include "log/log.h"
@@ -43,7 +47,8 @@ std::set<std::string> hosts_with_pnic_changes(const Delta& delta) {
 
 struct VCenterSession::Impl : std::enable_shared_from_this<Impl> {
   Impl(asio::any_io_executor executor, VCenterConfig cfg, Sink s, SessionOptions opts)
-      : strand(asio::make_strand(executor)),
+      : worker(executor),
+        strand(asio::make_strand(executor)),
         config(std::move(cfg)),
         sink(std::move(s)),
         options(opts),
@@ -142,21 +147,72 @@ struct VCenterSession::Impl : std::enable_shared_from_this<Impl> {
     }
   }
 
+  // Where a WaitForUpdatesEx result left the collector.
+  struct UpdatePart {
+    std::string version;
+    bool truncated = false;
+  };
+
+  // Parses one WaitForUpdatesEx result into the inventory and `delta`; nothing when the wait
+  // ended with nothing to report. Touches only the inventory and `delta`, so it may run off the
+  // strand while the strand fetches the next part.
+  std::optional<UpdatePart> take_part(std::string body, Delta& delta) {
+    std::optional<UpdateSet> set = parse_wait_for_updates(std::move(body));
+    if (!set) return std::nullopt;
+    delta.append(inventory.apply(*set));
+    return UpdatePart{std::move(set->version), set->truncated};
+  }
+
+  // WaitForUpdatesEx from `from_version`, waiting up to `max_wait_seconds` for a change.
+  asio::awaitable<std::string> wait_call(const std::string& from_version, int max_wait_seconds) {
+    return call(*poll, "WaitForUpdatesEx",
+                build_wait_for_updates(collector, from_version,
+                                       {max_wait_seconds, options.max_object_updates}));
+  }
+
   // Fetches one complete UpdateSet (following truncation) into `delta`; false when the wait
   // ended with nothing to report.
   asio::awaitable<bool> wait_for_updates(Delta& delta, int max_wait_seconds) {
+    using namespace asio::experimental::awaitable_operators;
+    std::string body = co_await wait_call(version, max_wait_seconds);
     bool any = false;
     while (true) {
-      const auto set = parse_wait_for_updates(
-          co_await call(*poll, "WaitForUpdatesEx",
-                        build_wait_for_updates(collector, version,
-                                               {max_wait_seconds, options.max_object_updates})));
-      if (!set) co_return any;
+      // A truncated set's rest is there already: ask for the next part while this one is parsed
+      // on another thread, so that vCenter builds and sends it meanwhile (a full sync of 40,000
+      // VMs comes in 40 parts). Its version is read ahead from the raw body.
+      const std::optional<std::string> ahead = truncated_update_version(body);
+      std::optional<UpdatePart> part;
+      std::string next;
+      if (ahead) {
+        // Named, not temporaries: g++ 12 mishandles temporaries with destructors (and co_await
+        // inside std::tie or ?:) across a co_await.
+        auto parse = [this, &delta,
+                      b = std::move(body)]() mutable -> asio::awaitable<std::optional<UpdatePart>> {
+          co_return take_part(std::move(b), delta);
+        };
+        auto results = co_await (wait_call(*ahead, 0) &&
+                                 asio::co_spawn(worker, std::move(parse), asio::use_awaitable));
+        next = std::move(std::get<0>(results));
+        part = std::move(std::get<1>(results));
+        if (!part || !part->truncated || part->version != *ahead) {
+          throw VimError("WaitForUpdatesEx: a part read ahead as truncated at version \"" + *ahead +
+                         "\" parsed as " +
+                         (part ? (part->truncated ? "truncated" : "complete") +
+                                     std::string(" at version \"") + part->version + "\""
+                               : std::string("empty")));
+        }
+      } else {
+        part = take_part(std::move(body), delta);
+        if (!part) co_return any;
+      }
       any = true;
-      delta.append(inventory.apply(*set));
-      version = set->version;
-      if (!set->truncated) co_return true;
-      max_wait_seconds = 0;  // the rest is there already
+      version = part->version;
+      if (!part->truncated) co_return true;
+      if (ahead) {
+        body = std::move(next);
+      } else {
+        body = co_await wait_call(version, 0);
+      }
     }
   }
 
@@ -314,6 +370,7 @@ struct VCenterSession::Impl : std::enable_shared_from_this<Impl> {
     if (on_stopped) on_stopped();
   }
 
+  asio::any_io_executor worker;  // parses truncated parts while the strand fetches the next
   asio::strand<asio::any_io_executor> strand;
   VCenterConfig config;
   Sink sink;

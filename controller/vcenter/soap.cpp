@@ -959,6 +959,33 @@ std::optional<UpdateSet> parse_wait_for_updates(std::string body) {
   return response.reader.update_set(set);
 }
 
+std::optional<std::string> truncated_update_version(std::string_view body) {
+  constexpr std::string_view kOpen = "<returnval>";
+  constexpr std::string_view kClose = "</returnval>";
+  constexpr std::string_view kVersion = "<version>";
+  constexpr std::string_view kVersionEnd = "</version>";
+  const auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+  const std::size_t close = body.rfind(kClose);
+  if (close == std::string_view::npos) return std::nullopt;
+  std::string_view set = body.substr(0, close);
+  while (!set.empty() && is_space(set.back())) set.remove_suffix(1);
+  if (!set.ends_with("<truncated>true</truncated>") && !set.ends_with("<truncated>1</truncated>")) {
+    return std::nullopt;
+  }
+  const std::size_t open = set.find(kOpen);
+  if (open == std::string_view::npos) return std::nullopt;
+  set.remove_prefix(open + kOpen.size());
+  while (!set.empty() && is_space(set.front())) set.remove_prefix(1);
+  if (!set.starts_with(kVersion)) return std::nullopt;
+  set.remove_prefix(kVersion.size());
+  const std::size_t end = set.find(kVersionEnd);
+  if (end == std::string_view::npos) return std::nullopt;
+  const std::string_view version = set.substr(0, end);
+  // Markup or an entity: only the parser can read it.
+  if (version.find_first_of("<&") != std::string_view::npos) return std::nullopt;
+  return std::string(version);
+}
+
 UpdateSet parse_refresh(const ObjectRef& object, std::string body) {
   UpdateSet set;
   ObjectUpdate& u = set.filters.emplace_back().objects.emplace_back();

@@ -333,6 +333,11 @@ ObjectRef parse_created(std::string_view call, std::string body);
 void parse_empty(std::string_view call, std::string body);
 // Nothing when the wait ended with nothing to report: call again with the same version.
 std::optional<UpdateSet> parse_wait_for_updates(std::string body);
+// The version of a truncated WaitForUpdatesEx result, read from the raw body without parsing it
+// (so that the rest can be asked for while this part is parsed): the UpdateSet's first element,
+// when its last is <truncated>true</truncated>. Nothing when the result is not truncated or the
+// scan cannot tell (a fault, unusual layout, an escaped version); parse_wait_for_updates decides.
+std::optional<std::string> truncated_update_version(std::string_view body);
 // The result of build_refresh(`object`) as one update: kEnter with every property the server
 // returned (replacing what was known), or kLeave when the object no longer exists (absent from
 // the result, or a ManagedObjectNotFound fault naming it).

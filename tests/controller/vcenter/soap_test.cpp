@@ -312,6 +312,37 @@ TEST_CASE("Real version tokens and truncation") {
         PowerState::kSuspended);
 }
 
+TEST_CASE("A truncated result's version is read ahead of the parse, and only when it is sure") {
+  const std::string object =
+      R"(<objectSet><kind>enter</kind><obj type="VirtualMachine">vm-1</obj></objectSet>)";
+  CHECK(truncated_update_version(wait_response("17_3", object, true)) == "17_3");
+  CHECK(truncated_update_version(wait_response("-", object, true)) == "-");
+  // vCenter's own whitespace between elements, and xsd:boolean's other spelling.
+  CHECK(truncated_update_version(
+            envelope("<WaitForUpdatesExResponse xmlns=\"urn:vim25\"><returnval>\n  "
+                     "<version>9</version>\n<truncated>1</truncated>\n</returnval>"
+                     "</WaitForUpdatesExResponse>")) == "9");
+  // The complete set, a wait that ended empty, a fault, a torn body: the parser decides.
+  CHECK_FALSE(truncated_update_version(wait_response("17_4", object)));
+  CHECK_FALSE(truncated_update_version(
+      envelope("<WaitForUpdatesExResponse xmlns=\"urn:vim25\"></WaitForUpdatesExResponse>")));
+  CHECK_FALSE(truncated_update_version(fault_response("NotAuthenticated", "session gone")));
+  const std::string whole = wait_response("17_3", object, true);
+  CHECK_FALSE(truncated_update_version(whole.substr(0, whole.size() / 2)));
+  CHECK_FALSE(truncated_update_version(""));
+  // <truncated> false, or not the set's last element; a version that is not its first; an
+  // escaped version: unsure, so no read-ahead.
+  CHECK_FALSE(truncated_update_version(
+      envelope("<x><returnval><version>9</version><truncated>false</truncated></returnval></x>")));
+  CHECK_FALSE(truncated_update_version(envelope(
+      "<x><returnval><version>9</version><truncated>true</truncated><y/></returnval></x>")));
+  CHECK_FALSE(
+      truncated_update_version(envelope("<x><returnval><filterSet/><version>9</"
+                                        "version><truncated>true</truncated></returnval></x>")));
+  CHECK_FALSE(truncated_update_version(envelope(
+      "<x><returnval><version>9&amp;1</version><truncated>true</truncated></returnval></x>")));
+}
+
 TEST_CASE("Operations, nested names, unset values and missing sets") {
   const UpdateSet set = updates(wait_response("9", R"(
     <objectSet><kind>modify</kind><obj type="HostSystem">host-42</obj>

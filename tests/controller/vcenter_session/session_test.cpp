@@ -205,9 +205,14 @@ json topology() {
 }  // namespace
 
 TEST_CASE("initial sync mirrors the simulator's inventory field by field", "[vcenter][vcsim]") {
+  // In one part, and in parts of 3 objects: each next part is fetched while the last is parsed.
+  const int max_object_updates = GENERATE(1000, 3);
+  CAPTURE(max_object_updates);
   Vcsim sim(Vcsim::Options{});
   Pipeline p;
-  p.add_session(vcenter_config("vc1", sim));
+  vcenter::SessionOptions options = Pipeline::fast_options();
+  options.max_object_updates = max_object_updates;
+  p.add_session(vcenter_config("vc1", sim), options);
   REQUIRE(p.wait_for([](const Snapshot& g) { return synced(g, "vc1"); }));
 
   const json inv = sim.inventory();
