@@ -4,7 +4,9 @@
 // marks the vCenter out of sync (the planner then prunes nothing for it), backs off, logs in
 // again and resyncs, removing what vanished meanwhile.
 //
-// One strand per session: a slow or dead vCenter never delays another.
+// One strand per session: a slow or dead vCenter never delays another. A large update set comes
+// in parts (maxObjectUpdates); each part is parsed on another thread of the executor while the
+// strand fetches the next, so that vCenter builds it meanwhile.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
