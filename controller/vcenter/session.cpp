@@ -195,11 +195,8 @@ struct VCenterSession::Impl : std::enable_shared_from_this<Impl> {
         next = std::move(std::get<0>(results));
         part = std::move(std::get<1>(results));
         if (!part || !part->truncated || part->version != *ahead) {
-          throw VimError("WaitForUpdatesEx: a part read ahead as truncated at version \"" + *ahead +
-                         "\" parsed as " +
-                         (part ? (part->truncated ? "truncated" : "complete") +
-                                     std::string(" at version \"") + part->version + "\""
-                               : std::string("empty")));
+          throw VimError("WaitForUpdatesEx: the part read ahead as truncated at version \"" +
+                         *ahead + "\" did not parse as one; the session resyncs");
         }
       } else {
         part = take_part(std::move(body), delta);
