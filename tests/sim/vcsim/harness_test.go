@@ -379,6 +379,7 @@ func TestHarness(t *testing.T) {
 		s.failCLI(t, `invalid VLAN range "9-3"`, "set-dvportgroup-vlan", "dv-web", "--trunk", "9-3")
 		s.failCLI(t, "usage: set-dvportgroup-vlan", "set-dvportgroup-vlan", "dv-web", "5", "--trunk", "1-2")
 	})
+	t.Run("Coalesced", func(t *testing.T) { testCoalesced(t, s, c) })
 	t.Run("Storm", func(t *testing.T) { testStorm(t, s, c) })
 	t.Run("CreateDestroyVM", func(t *testing.T) { testCreateDestroy(t, s, c) })
 	t.Run("Migrate", func(t *testing.T) { testMigrate(t, s, c) })
@@ -701,6 +702,35 @@ func testStandardPortgroups(t *testing.T, s *server, c *vim25.Client) {
 	networks.await("Network pg-new removed with its last host", func(u types.ObjectUpdate) bool {
 		return u.Obj == entered.Obj && u.Kind == types.ObjectUpdateKindLeave
 	})
+}
+
+// testCoalesced: an object changed several times between two WaitForUpdatesEx calls is reported
+// once, with its latest values, as vCenter does (README.md, "Property updates").
+func testCoalesced(t *testing.T, s *server, c *vim25.Client) {
+	pg := mustFind(t, c, "DistributedVirtualPortgroup", "dv-web")
+	w := watch(t, c, objectSpec(pg, "config.defaultPortConfig"))
+	for _, vlan := range []string{"131", "132", "133"} {
+		s.mustCLI(t, "set-dvportgroup-vlan", "dv-web", vlan) // each waits for its task
+	}
+	set := w.poll(0)
+	var got []types.ObjectUpdate
+	if set != nil {
+		for _, fs := range set.FilterSet {
+			got = append(got, fs.ObjectSet...)
+		}
+	}
+	want := modified(pg, "config.defaultPortConfig", func(val interface{}) bool {
+		setting, ok := val.(types.VMwareDVSPortSetting)
+		return ok && reflect.DeepEqual(setting.Vlan, &types.VmwareDistributedVirtualSwitchVlanIdSpec{VlanId: 133})
+	})
+	if len(got) != 1 || !want(got[0]) {
+		t.Errorf("after 3 VLAN changes of dv-web, %d object updates %+v; want one, with VLAN 133", len(got), got)
+	}
+	s.mustCLI(t, "set-dvportgroup-vlan", "dv-web", "120") // as the other subtests expect
+	w.await("dv-web VLAN 120", modified(pg, "config.defaultPortConfig", func(val interface{}) bool {
+		setting, ok := val.(types.VMwareDVSPortSetting)
+		return ok && reflect.DeepEqual(setting.Vlan, &types.VmwareDistributedVirtualSwitchVlanIdSpec{VlanId: 120})
+	}))
 }
 
 func testCreateDestroy(t *testing.T, s *server, c *vim25.Client) {

@@ -5,7 +5,11 @@
 #     (overlay/simulator/update_interval.go) instead of every 250 ms;
 #   * WaitForUpdatesEx honours WaitOptions.maxObjectUpdates: the simulator's own becomes
 #     waitForUpdatesEx, called through vmfabricTruncation.next
-#     (overlay/simulator/max_object_updates.go), which returns truncated update sets.
+#     (overlay/simulator/max_object_updates.go), which returns truncated update sets;
+#   * apply runs once per tick (overlay/simulator/apply_once.go) and collects the properties of
+#     the objects a filter has not reported only (overlay/simulator/apply_unreported.go);
+#   * a tick reports each modified object once, with its latest values
+#     (overlay/simulator/coalesce.go).
 # Each file of SOURCES is appended to the copy from its marker line on. Fails when a pattern is
 # not found exactly once (another govmomi version): the patch must then be looked at again, never
 # silently skipped.
@@ -55,6 +59,23 @@ replace_once(text ${original} "\t\t\tfor _, f := range pc.Filter {\n"
 replace_once(text ${original} "if !apply() {\n" "if !vmfabricApplyOnce(&vmfabricApplied, apply) {\n")
 replace_once(text ${original} "if !apply() { // An update may apply to collector traversal specs"
              "if !vmfabricApplyOnce(&vmfabricApplied, apply) { // An update may apply to collector traversal specs")
+# apply collects the properties of the objects a filter has not reported only
+# (apply_unreported.go): collect becomes vmfabricCollect, with a predicate on the selected objects.
+set(collect_signature "(ctx *Context, r *types.RetrievePropertiesEx) (*types.RetrieveResult, types.BaseMethodFault) {\n")
+set(collect_result "(*types.RetrieveResult, types.BaseMethodFault)")
+replace_once(text ${original} "func (pc *PropertyCollector) collect${collect_signature}"
+             "func (pc *PropertyCollector) collect${collect_signature}\treturn pc.vmfabricCollect(ctx, r, nil)\n}\n\n// vmfabricCollect is collect for the selected objects `want` accepts (all when nil).\nfunc (pc *PropertyCollector) vmfabricCollect(ctx *Context, r *types.RetrievePropertiesEx, want func(types.ManagedObjectReference) bool) ${collect_result} {\n")
+replace_once(text ${original} "\t\tctx.WithLock(ref, func() { rr.collect(ctx, ref) })\n"
+             "\t\tif want != nil && !want(ref) {\n\t\t\tcontinue\n\t\t}\n\t\tctx.WithLock(ref, func() { rr.collect(ctx, ref) })\n")
+replace_once(text ${original} "r.SpecSet = append(r.SpecSet, filter.Spec)\n\n\t\tres, fault := pc.collect(ctx, r)\n"
+             "r.SpecSet = append(r.SpecSet, filter.Spec)\n\n\t\tres, fault := pc.vmfabricCollect(ctx, r, vmfabricUnreported(filter.refs))\n")
+# The walk looks an object up only to traverse from it: not when there is nothing to traverse.
+replace_once(text ${original} "\t\t\trval, ok := getObject(ctx, ref)\n"
+             "\t\t\tif len(ts.SelectSet) == 0 {\n\t\t\t\tcontinue\n\t\t\t}\n\t\t\trval, ok := getObject(ctx, ref)\n")
+
+# A tick reports a modified object once, with its latest values (coalesce.go).
+replace_once(text ${original} "\t\t\t\tif len(fu.ObjectSet) != 0 {\n\t\t\t\t\tset.FilterSet = append(set.FilterSet, fu)\n"
+             "\t\t\t\tfu.ObjectSet = vmfabricCoalesce(fu.ObjectSet)\n\t\t\t\tif len(fu.ObjectSet) != 0 {\n\t\t\t\t\tset.FilterSet = append(set.FilterSet, fu)\n")
 
 # Each source from its marker line on.
 set(appended "")
