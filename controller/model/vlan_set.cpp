@@ -198,6 +198,16 @@ VlanSet& VlanSet::operator|=(const VlanSet& o) {
   return *this;
 }
 
+bool VlanSet::is_subset_of(const VlanSet& other) const {
+  // Each run must lie within one run of `other` (runs are disjoint and never adjacent).
+  auto b = other.runs_.begin();
+  for (const Run& a : runs_) {
+    while (b != other.runs_.end() && b->last < a.first) ++b;
+    if (b == other.runs_.end() || b->first > a.first || b->last < a.last) return false;
+  }
+  return true;
+}
+
 VlanSet& VlanSet::operator&=(const VlanSet& o) {
   Runs out;
   auto a = runs_.begin();

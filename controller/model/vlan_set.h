@@ -60,7 +60,7 @@ class VlanSet {
   bool is_all() const {
     return runs_.size() == 1 && runs_[0].first == VlanId::kMin && runs_[0].last == VlanId::kMax;
   }
-  bool is_subset_of(const VlanSet& other) const { return (*this - other).empty(); }
+  bool is_subset_of(const VlanSet& other) const;  // without allocating: the diff asks often
 
   VlanSet& operator|=(const VlanSet& o);
   VlanSet& operator&=(const VlanSet& o);

@@ -61,6 +61,14 @@ VlanSet next_baseline(const VlanSet& base, const VlanSet& planned, const VlanSet
   return ((base | planned) & observed) | (base & planned);
 }
 
+// v's managed VLANs: v itself when all are managed (the common case, without a copy), else
+// `scratch` set to them.
+const VlanSet& managed_part(const VlanSet& v, const VlanSet& managed, VlanSet& scratch) {
+  if (v.is_subset_of(managed)) return v;
+  scratch = v & managed;
+  return scratch;
+}
+
 class Differ {
  public:
   Differ(const DiffInput& in, HoldDown& holds, Baseline& baseline)
@@ -75,21 +83,19 @@ class Differ {
         keep_holds(id);
         continue;
       }
-      // A settled switch has no hold-downs to keep: it wanted no removal.
-      if (in_.settled != nullptr && in_.drift == Remediation::kNone && in_.settled->contains(id))
-        continue;
+      if (skip_settled(id)) continue;
       const Switch* sw = in_.observed.find<Switch>(id);
       if (sw == nullptr || sw->reachability != Reachability::kReachable) {
         keep_holds(id);
         continue;
       }
-      const std::size_t wanted = removals_wanted_;
       ++out_.diffed;
+      switch_waits_ = {};
       SwitchDiff d = diff_switch(*sw, *plan);
       if (!d.changes.empty()) {
         out_.switches.emplace(id, std::move(d));
-      } else if (removals_wanted_ == wanted) {
-        out_.settled.push_back(id);
+      } else if (!switch_waits_.untimed) {
+        out_.settled.emplace_back(id, Settled{switch_waits_.removals, switch_waits_.due_ms});
       }
     }
     holds_.end();
@@ -100,17 +106,36 @@ class Differ {
   // A switch not diffed this cycle keeps its hold-downs running.
   void keep_holds(const SwitchId& id) { holds_.keep(id); }
 
+  // Whether `id` is settled and none of its waiting removals is due yet: it is then skipped,
+  // its removals still waiting.
+  bool skip_settled(const SwitchId& id) {
+    if (in_.settled == nullptr || in_.drift != Remediation::kNone) return false;
+    const auto it = in_.settled->find(id);
+    if (it == in_.settled->end()) return false;
+    const Settled& s = it->second;
+    if (s.until_ms && *s.until_ms <= in_.now_ms) return false;
+    if (s.removals_waiting > 0) {
+      keep_holds(id);
+      out_.removals_waiting += s.removals_waiting;
+      out_.next_due_ms = std::min(out_.next_due_ms.value_or(*s.until_ms), *s.until_ms);
+    }
+    return true;
+  }
+
   // Whether a removal of `key` may go now (after its hold-down unless `at_once`); counts it
   // against the cap when it does.
   bool removal_due(const HoldDown::Key& key, bool at_once = false) {
-    ++removals_wanted_;
     const std::int64_t due =
         at_once ? in_.now_ms : holds_.want(key, in_.now_ms) + in_.policy.prune_delay_ms;
     if (!out_.removals_frozen.empty() || due > in_.now_ms ||
         removals_ >= in_.policy.max_removals_per_cycle) {
       ++out_.removals_waiting;
+      ++switch_waits_.removals;
       if (out_.removals_frozen.empty() && due > in_.now_ms) {
         out_.next_due_ms = std::min(out_.next_due_ms.value_or(due), due);
+        switch_waits_.due_ms = std::min(switch_waits_.due_ms.value_or(due), due);
+      } else {
+        switch_waits_.untimed = true;
       }
       return false;
     }
@@ -170,9 +195,10 @@ class Differ {
       const Interface* i =
           seen != interfaces.end() && seen->id == InterfaceId{sw.id, name} ? &*seen : nullptr;
       while (allowed != plan.allowed.end() && allowed->first < name) ++allowed;
-      const VlanSet planned = allowed != plan.allowed.end() && allowed->first == name
-                                  ? allowed->second & managed
-                                  : VlanSet();
+      VlanSet planned_part, observed_part;
+      const VlanSet& planned = allowed != plan.allowed.end() && allowed->first == name
+                                   ? managed_part(allowed->second, managed, planned_part)
+                                   : planned_part;
       if (i == nullptr || i->mode != SwitchportMode::kTrunk) {
         if (!planned.empty()) {
           out_.skipped.push_back(
@@ -181,14 +207,18 @@ class Differ {
         }
         continue;  // its baseline, if any, is kept
       }
-      const VlanSet observed = i->allowed & managed;
+      const VlanSet& observed = managed_part(i->allowed, managed, observed_part);
       const VlanSet* was = known(name.str());
       // The common case, an interface as planned and established: nothing to add, to remove or
       // to establish (next_baseline of three equal sets is that set).
       if (planned == observed && was != nullptr && *was == observed) continue;
-      const VlanSet established = was != nullptr ? *was : observed;
+      const VlanSet& established = was != nullptr ? *was : observed;
+      // Next common case, an interface holding VLANs the plan no longer needs (in their
+      // hold-down): nothing to add, and the baseline stays (next_baseline(o, p, o) is o for
+      // p within o).
+      const bool holding = was != nullptr && *was == observed && planned.is_subset_of(observed);
       southbound::InterfaceVlanChange change;
-      change.add = to_add(planned, observed, established);
+      if (!holding) change.add = to_add(planned, observed, established);
       // Removals: what the plan stopped needing, after the hold-down; under kFull also what was
       // added by hand (drift), at once.
       VlanSet unneeded, extra;
@@ -201,7 +231,7 @@ class Differ {
         }
       }
       change.remove = unneeded | extra;
-      establish(name.str(), next_baseline(established, planned, observed));
+      if (!holding) establish(name.str(), next_baseline(established, planned, observed));
       if (!change.add.empty())
         d.reasons.push_back("add " + vlan_text(change.add) + " on " + name.str() + " (" +
                             role_text(role) + ")");
@@ -261,8 +291,14 @@ class Differ {
   HoldDown& holds_;
   Baseline& baseline_;
   Diff out_;
-  std::size_t removals_ = 0;         // removals in the ChangeSets so far
-  std::size_t removals_wanted_ = 0;  // removals considered so far, made or waiting
+  std::size_t removals_ = 0;  // removals in the ChangeSets so far
+  // The removals the switch being diffed waits for: how many, the first due, and whether one
+  // waits for something else than its hold-down (a freeze or the cap).
+  struct {
+    std::size_t removals = 0;
+    std::optional<std::int64_t> due_ms;
+    bool untimed = false;
+  } switch_waits_;
 };
 
 }  // namespace

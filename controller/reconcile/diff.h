@@ -64,6 +64,15 @@ struct SwitchDiff {
   std::vector<std::string> reasons;
 };
 
+// A switch whose diff needs nothing now and waits for nothing but hold-downs: the same inputs
+// give the same diff until `until_ms`, when the first of its waiting removals becomes due (no
+// removal waiting: never).
+struct Settled {
+  std::size_t removals_waiting = 0;
+  std::optional<std::int64_t> until_ms;
+  bool operator==(const Settled&) const = default;
+};
+
 struct Diff {
   std::map<SwitchId, SwitchDiff> switches;  // only switches with changes
   // Why nothing is removed anywhere this cycle (a vCenter out of sync, a switch not read yet),
@@ -76,10 +85,10 @@ struct Diff {
   // Switches whose baseline this diff changed (to persist).
   std::vector<SwitchId> baseline_changed;
   std::size_t diffed = 0;  // switches diffed (not busy, settled or unreachable)
-  // Switches diffed that need nothing and wait for no removal: their diff stays empty until
-  // their plan, their readings (the Switch or its interfaces) or their baseline change, so a
-  // later diff may skip them (DiffInput::settled).
-  std::vector<SwitchId> settled;
+  // Switches diffed that need nothing and wait for no removal but on its hold-down: their diff
+  // stays the same until their plan, their readings (the Switch or its interfaces) or their
+  // baseline change, or Settled::until_ms, so a later diff may skip them (DiffInput::settled).
+  std::vector<std::pair<SwitchId, Settled>> settled;
 };
 
 struct DiffInput {
@@ -96,8 +105,10 @@ struct DiffInput {
   Remediation drift = Remediation::kNone;
   // Switches not to diff because an earlier diff found them settled (Diff::settled) and nothing
   // they depend on changed since: a change of one VM then diffs the few switches it touches,
-  // not the whole fabric. Only with `drift` kNone (a settled switch may have drift to repair).
-  const std::set<SwitchId>* settled = nullptr;
+  // not the whole fabric, even while the last moves' removals wait out their hold-down. Only
+  // with `drift` kNone (a settled switch may have drift to repair). A settled switch's waiting
+  // removals still count in Diff::removals_waiting and next_due_ms.
+  const std::map<SwitchId, Settled>* settled = nullptr;
 };
 
 // Adds: every planned VLAN missing on a planned interface, and every planned VLAN missing from a

@@ -267,7 +267,7 @@ struct Reconciler::Impl : std::enable_shared_from_this<Impl> {
     }
     const Diff d = diff(input, holds, baseline);
     const auto diffed_at = Steady::now();
-    settled.insert(d.settled.begin(), d.settled.end());
+    for (const auto& [id, state] : d.settled) settled.insert_or_assign(id, state);
     unsaved_baselines.insert(d.baseline_changed.begin(), d.baseline_changed.end());
     save_baselines();
     {
@@ -612,7 +612,7 @@ struct Reconciler::Impl : std::enable_shared_from_this<Impl> {
   // The VLANs vmfabric created, per switch: the store's, read once (the reconciler alone writes
   // them) and kept in step with every write.
   std::optional<std::map<std::string, VlanSet>> created;
-  std::set<SwitchId> settled;                   // Diff::settled, less what changed since
+  std::map<SwitchId, Settled> settled;          // Diff::settled, less what changed since
   std::vector<VmId> changed_vms;                // by the graph changes this cycle planned
   std::set<SwitchId> unsaved_baselines;         // changed, not yet taken by the store
   std::optional<RepairRequest> repair_request;  // for the next cycle

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <iterator>
 #include <random>
 #include <set>
 #include <string>
@@ -382,6 +383,15 @@ TEST_CASE("VlanSet set algebra agrees with std::set on random sets", "[vlan_set]
     REQUIRE((a & b).size() == inter.size());
     REQUIRE((a - b).size() == diff.size());
     REQUIRE(a.is_subset_of(b) == diff.empty());
+    REQUIRE((a & b).is_subset_of(a));
+    REQUIRE(b.is_subset_of(a | b));
+    if (!x.empty()) {  // one id short of a subset, at either end or in the middle
+      for (const int missing : {*x.begin(), *x.rbegin(), *std::next(x.begin(), x.size() / 2)}) {
+        std::set<int> less = uni;
+        less.erase(missing);
+        REQUIRE_FALSE(a.is_subset_of(from(less)));
+      }
+    }
     REQUIRE(VlanSet::parse((a | b).to_string()) == (a | b));
   }
 }

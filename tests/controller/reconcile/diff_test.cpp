@@ -45,7 +45,7 @@ struct Lab {
   HoldDown holds;
   Baseline baseline;
   SafetyPolicy policy;
-  std::set<SwitchId> settled;  // given to the diff (DiffInput::settled) when `give_settled`
+  std::map<SwitchId, Settled> settled;  // given to the diff (DiffInput::settled) if `give_settled`
   bool give_settled = false;
 
   Lab() {
@@ -409,19 +409,21 @@ TEST_CASE("a VLAN added while the plan dropped it is vmfabric's: removed after t
         VlanSet::of({120}));
 }
 
+using SettledList = std::vector<std::pair<SwitchId, Settled>>;
+
 TEST_CASE("a switch that needs nothing and waits for no removal is settled, then skipped") {
   Lab lab;
   lab.want(kLeaf, kEsxPort, "120");
   lab.want(kLeaf, kUplink, "120");
   const Diff first = lab.run(0);
   CHECK(first.switches.contains(kLeaf));
-  CHECK(first.settled == std::vector<SwitchId>{kSpine});  // no plan, only unmanaged VLAN 10
+  CHECK(first.settled == SettledList{{kSpine, Settled{}}});  // no plan, only unmanaged VLAN 10
   lab.apply(first);
   const Diff second = lab.run(1);
   CHECK(second.switches.empty());
-  CHECK(second.settled == std::vector<SwitchId>{kLeaf, kSpine});
+  CHECK(second.settled == SettledList{{kLeaf, Settled{}}, {kSpine, Settled{}}});
 
-  lab.settled = {kLeaf, kSpine};
+  lab.settled = {second.settled.begin(), second.settled.end()};
   lab.give_settled = true;
   lab.want(kLeaf, kEsxPort, "120,130");
   SECTION("a settled switch is not diffed, even when its plan changed") {
@@ -440,7 +442,7 @@ TEST_CASE("a switch that needs nothing and waits for no removal is settled, then
   }
 }
 
-TEST_CASE("a switch waiting for a removal, frozen or in its hold-down, is not settled") {
+TEST_CASE("a switch waiting for hold-downs alone is settled until the first is due") {
   Lab lab;
   lab.want(kLeaf, kEsxPort, "120");
   lab.apply(lab.run(0));
@@ -448,8 +450,42 @@ TEST_CASE("a switch waiting for a removal, frozen or in its hold-down, is not se
   const Diff waiting = lab.run(1);
   CHECK(waiting.switches.empty());
   CHECK(waiting.removals_waiting == 1);
-  CHECK(waiting.settled == std::vector<SwitchId>{kSpine});
+  CHECK(waiting.next_due_ms == 300'001);
+  CHECK(waiting.settled == SettledList{{kLeaf, Settled{1, 300'001}}, {kSpine, Settled{}}});
 
+  lab.settled = {waiting.settled.begin(), waiting.settled.end()};
+  lab.give_settled = true;
+  SECTION("skipped before then, its removal still waiting and its hold-down kept") {
+    for (const std::int64_t now : {2, 150'000, 300'000}) {
+      const Diff d = lab.run(now);
+      CHECK(d.diffed == 0);
+      CHECK(d.switches.empty());
+      CHECK(d.removals_waiting == 1);
+      CHECK(d.next_due_ms == 300'001);
+      CHECK(lab.holds.size() == 1);
+    }
+    CHECK(lab.run(300'001).switches.at(kLeaf).changes.interfaces.at(kEsxPort).remove ==
+          VlanSet::of({120}));
+  }
+  SECTION("diffed when due: the removal goes") {
+    const Diff d = lab.run(300'001);
+    CHECK(d.diffed == 1);
+    CHECK(d.switches.at(kLeaf).changes.interfaces.at(kEsxPort).remove == VlanSet::of({120}));
+  }
+  SECTION("a removal due but over the cap waits for the cap: not settled") {
+    lab.policy.max_removals_per_cycle = 0;
+    const Diff d = lab.run(300'001);
+    CHECK(d.switches.empty());
+    CHECK(d.removals_waiting == 1);
+    CHECK(d.settled.empty());
+  }
+}
+
+TEST_CASE("a switch whose removal waits for a freeze is not settled") {
+  Lab lab;
+  lab.want(kLeaf, kEsxPort, "120");
+  lab.apply(lab.run(0));
+  lab.want(kLeaf, kEsxPort, "");
   Switch s = reachable(kSpine, {});
   s.reachability = Reachability::kUnknown;
   Delta d;
@@ -457,5 +493,6 @@ TEST_CASE("a switch waiting for a removal, frozen or in its hold-down, is not se
   lab.observe(std::move(d));
   const Diff frozen = lab.run(10'000'000);
   CHECK_FALSE(frozen.removals_frozen.empty());
+  CHECK(frozen.removals_waiting == 1);
   CHECK(frozen.settled.empty());  // the leaf still wants its removal; the spine was not read
 }
