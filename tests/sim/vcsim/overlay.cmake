@@ -6,8 +6,8 @@
 #   * WaitForUpdatesEx honours WaitOptions.maxObjectUpdates: the simulator's own becomes
 #     waitForUpdatesEx, called through vmfabricTruncation.next
 #     (overlay/simulator/max_object_updates.go), which returns truncated update sets;
-#   * apply runs once per tick (overlay/simulator/apply_once.go) and collects the properties of
-#     the objects a filter has not reported only (overlay/simulator/apply_unreported.go);
+#   * apply runs once per tick (overlay/simulator/apply_once.go) and collects properties only for
+#     the objects a filter has not reported yet (overlay/simulator/apply_unreported.go);
 #   * a tick reports each modified object once, with its latest values
 #     (overlay/simulator/coalesce.go).
 # Each file of SOURCES is appended to the copy from its marker line on. Fails when a pattern is
@@ -59,7 +59,7 @@ replace_once(text ${original} "\t\t\tfor _, f := range pc.Filter {\n"
 replace_once(text ${original} "if !apply() {\n" "if !vmfabricApplyOnce(&vmfabricApplied, apply) {\n")
 replace_once(text ${original} "if !apply() { // An update may apply to collector traversal specs"
              "if !vmfabricApplyOnce(&vmfabricApplied, apply) { // An update may apply to collector traversal specs")
-# apply collects the properties of the objects a filter has not reported only
+# apply collects properties only for the objects a filter has not reported yet
 # (apply_unreported.go): collect becomes vmfabricCollect, with a predicate on the selected objects.
 set(collect_signature "(ctx *Context, r *types.RetrievePropertiesEx) (*types.RetrieveResult, types.BaseMethodFault) {\n")
 set(collect_result "(*types.RetrieveResult, types.BaseMethodFault)")
@@ -72,7 +72,6 @@ replace_once(text ${original} "r.SpecSet = append(r.SpecSet, filter.Spec)\n\n\t\
 # The walk looks an object up only to traverse from it: not when there is nothing to traverse.
 replace_once(text ${original} "\t\t\trval, ok := getObject(ctx, ref)\n"
              "\t\t\tif len(ts.SelectSet) == 0 {\n\t\t\t\tcontinue\n\t\t\t}\n\t\t\trval, ok := getObject(ctx, ref)\n")
-
 # A tick reports a modified object once, with its latest values (coalesce.go).
 replace_once(text ${original} "\t\t\t\tif len(fu.ObjectSet) != 0 {\n\t\t\t\t\tset.FilterSet = append(set.FilterSet, fu)\n"
              "\t\t\t\tfu.ObjectSet = vmfabricCoalesce(fu.ObjectSet)\n\t\t\t\tif len(fu.ObjectSet) != 0 {\n\t\t\t\t\tset.FilterSet = append(set.FilterSet, fu)\n")
