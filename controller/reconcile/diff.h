@@ -85,9 +85,10 @@ struct Diff {
   // Switches whose baseline this diff changed (to persist).
   std::vector<SwitchId> baseline_changed;
   std::size_t diffed = 0;  // switches diffed (not busy, settled or unreachable)
-  // Switches diffed that need nothing and wait for no removal but on its hold-down: their diff
-  // stays the same until their plan, their readings (the Switch or its interfaces) or their
-  // baseline change, or Settled::until_ms, so a later diff may skip them (DiffInput::settled).
+  // Switches diffed that need nothing now and whose waiting removals, if any, wait only for
+  // their hold-down: their diff stays the same until their plan, their readings (the Switch or
+  // its interfaces) or their baseline change, or Settled::until_ms, so a later diff may skip
+  // them (DiffInput::settled).
   std::vector<std::pair<SwitchId, Settled>> settled;
 };
 

@@ -21,7 +21,7 @@ import "github.com/vmware/govmomi/vim25/types"
 // only add up in order.
 func vmfabricCoalesce(updates []types.ObjectUpdate) []types.ObjectUpdate {
 	last := map[types.ManagedObjectReference]int{}
-	mergeable := map[types.ManagedObjectReference]bool{}
+	unmergeable := map[types.ManagedObjectReference]bool{}
 	modifies := 0
 	for i, u := range updates {
 		if u.Kind != types.ObjectUpdateKindModify {
@@ -29,12 +29,9 @@ func vmfabricCoalesce(updates []types.ObjectUpdate) []types.ObjectUpdate {
 		}
 		modifies++
 		last[u.Obj] = i
-		if _, seen := mergeable[u.Obj]; !seen {
-			mergeable[u.Obj] = true
-		}
 		for _, c := range u.ChangeSet {
 			if c.Op != types.PropertyChangeOpAssign {
-				mergeable[u.Obj] = false
+				unmergeable[u.Obj] = true
 			}
 		}
 	}
@@ -44,7 +41,7 @@ func vmfabricCoalesce(updates []types.ObjectUpdate) []types.ObjectUpdate {
 	merged := map[types.ManagedObjectReference][]types.PropertyChange{}
 	out := make([]types.ObjectUpdate, 0, len(updates))
 	for i, u := range updates {
-		if u.Kind != types.ObjectUpdateKindModify || !mergeable[u.Obj] {
+		if u.Kind != types.ObjectUpdateKindModify || unmergeable[u.Obj] {
 			out = append(out, u)
 			continue
 		}
