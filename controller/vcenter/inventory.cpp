@@ -265,7 +265,11 @@ void Inventory::apply_update(const ObjectUpdate& update, Touched& touched) {
   if (kind == ObjectKind::kEventCollector) {
     for (const PropertyChange& change : update.changes) {
       if (const auto* events = std::get_if<std::vector<MigrationEvent>>(&change.value)) {
-        record_events(*events, touched);
+        if (update.obj == event_collector_ && cut(*events, event_page_size_)) {
+          events_held_ = true;
+        } else {
+          record_events(*events, touched);
+        }
       }
     }
     return;
@@ -357,6 +361,8 @@ void Inventory::begin_resync() {
   for (auto& [moref, object] : objects_) object.seen = false;
   for (auto& [moref, vm] : vms_) vm.seen = false;
   last_event_key_ = -1;
+  events_held_ = false;
+  events_lost_ = false;
   refreshes_.clear();
 }
 
@@ -384,15 +390,30 @@ Delta Inventory::apply_network_hints(const ObjectRef& host, const std::vector<Pn
   return derive(std::move(touched));
 }
 
-Delta Inventory::apply_events(const std::vector<MigrationEvent>& events) {
+void Inventory::watch_events(const ObjectRef& collector, std::size_t page_size) {
+  event_collector_ = collector;
+  event_page_size_ = page_size;
+  events_held_ = false;
+  events_lost_ = false;
+}
+
+Delta Inventory::apply_events(const std::vector<MigrationEvent>& page, std::size_t page_size) {
+  events_held_ = false;
+  events_lost_ = last_event_key_ >= 0 && cut(page, page_size);
   Touched touched;
-  record_events(events, touched);
+  record_events(page, touched);
   return derive(std::move(touched));
 }
 
-void Inventory::record_events(const std::vector<MigrationEvent>& events, Touched& touched) {
+bool Inventory::cut(const std::vector<MigrationEvent>& page, std::size_t size) const {
+  return size > 0 && page.size() >= size &&
+         std::none_of(page.begin(), page.end(),
+                      [this](const MigrationEvent& e) { return e.key <= last_event_key_; });
+}
+
+void Inventory::record_events(const std::vector<MigrationEvent>& page, Touched& touched) {
   std::vector<const MigrationEvent*> fresh;
-  for (const MigrationEvent& e : events) {
+  for (const MigrationEvent& e : page) {
     if (e.key > last_event_key_) fresh.push_back(&e);
   }
   std::sort(fresh.begin(), fresh.end(),

@@ -47,10 +47,21 @@ class Inventory {
   // The latest QueryNetworkHint of one host, replacing the previous one.
   Delta apply_network_hints(const ObjectRef& host, const std::vector<PnicHint>& hints);
 
+  // Where migration events come from: the latestPage of `collector`, in the update stream,
+  // which holds at most `page_size` events. A page is cut when it is full and holds none of the
+  // events seen before (or none was seen since begin_resync): older events may have scrolled off
+  // it unseen. A cut page is held back, and events_held() is true, until apply_events() is given
+  // a larger page read meanwhile. Without it every page is applied as it comes.
+  void watch_events(const ObjectRef& collector, std::size_t page_size);
+  bool events_held() const { return events_held_; }
+
   // Migration events, each applied once (by event key): a start sets the VM's migrating_to to
   // the destination host; completion or failure clears it, as does the VM's runtime.host
-  // reaching the destination.
-  Delta apply_events(const std::vector<MigrationEvent>& events);
+  // reaching the destination. `page` is the latestPage of a collector read on demand, which
+  // holds at most `page_size` (0: unknown); it ends a hold, and events_lost() then tells whether
+  // it came cut too after events had been seen, i.e. some were missed.
+  Delta apply_events(const std::vector<MigrationEvent>& page, std::size_t page_size = 0);
+  bool events_lost() const { return events_lost_; }
 
   struct NetworkSystem {
     ObjectRef host;
@@ -127,7 +138,8 @@ class Inventory {
   // Records what the VM `moref` derives now, unless this call already did.
   void remember_vm(const std::string& moref, Touched& touched) const;
   void erase_object(const std::string& moref);
-  void record_events(const std::vector<MigrationEvent>& events, Touched& touched);
+  void record_events(const std::vector<MigrationEvent>& page, Touched& touched);
+  bool cut(const std::vector<MigrationEvent>& page, std::size_t size) const;
   // Derives the touched objects and those that depend on the touched switches.
   Delta derive(Touched touched);
   std::vector<Entity> derive_object(const std::string& moref);
@@ -147,7 +159,11 @@ class Inventory {
   std::unordered_map<std::string, std::string> dvs_by_uuid_;      // uuid -> DVS moref
   std::unordered_map<std::string, std::vector<PnicHint>> hints_;  // by host moref
   std::unordered_map<std::string, std::string> migrations_;       // VM moref -> destination host
-  std::int64_t last_event_key_ = -1;
+  std::int64_t last_event_key_ = -1;  // the newest applied since begin_resync
+  ObjectRef event_collector_;         // watch_events
+  std::size_t event_page_size_ = 0;
+  bool events_held_ = false;
+  bool events_lost_ = false;
   std::set<ObjectRef> refreshes_;
 };
 

@@ -26,21 +26,33 @@ namespace {
 namespace asio = boost::asio;
 using Clock = std::chrono::steady_clock;
 
+// Migration events' pages (Inventory::watch_events): a cut one is read again from a collector
+// made for it with vCenter's largest page. 10 is vCenter's default.
+constexpr int kEventBacklogPage = 1000;
+constexpr std::size_t kDefaultEventPage = 10;
+
 std::int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
-// The hosts whose pnics a Delta upserts (their cabling hints should be read again).
-std::set<std::string> hosts_with_pnic_changes(const Delta& delta) {
-  std::set<std::string> hosts;
+// What in a Delta asks for cabling hints: the hosts whose pnics it upserts (to be read again),
+// and whether it upserts any host (one may have connected or gained its network system).
+struct HintTriggers {
+  std::set<std::string> pnic_hosts;
+  bool hosts = false;
+};
+
+HintTriggers hint_triggers(const Delta& delta) {
+  HintTriggers triggers;
   for (const auto& op : delta.ops()) {
     if (const auto* e = std::get_if<Entity>(&op)) {
-      if (const auto* pnic = std::get_if<Pnic>(e)) hosts.insert(pnic->id.host.moref);
+      if (const auto* pnic = std::get_if<Pnic>(e)) triggers.pnic_hosts.insert(pnic->id.host.moref);
+      triggers.hosts |= std::holds_alternative<Host>(*e);
     }
   }
-  return hosts;
+  return triggers;
 }
 
 }  // namespace
@@ -125,15 +137,20 @@ struct VCenterSession::Impl : std::enable_shared_from_this<Impl> {
   }
 
   // Reads the cabling hints of the hosts that are new, due, or whose pnics changed.
-  asio::awaitable<void> refresh_hints(Delta& delta, const std::set<std::string>& changed) {
+  asio::awaitable<void> refresh_hints(Delta& delta, const HintTriggers& triggers) {
     const auto now = Clock::now();
+    // Nothing asks and nothing is due: no walk over every host after each update.
+    if (!triggers.hosts && triggers.pnic_hosts.empty() && now < next_hint_due) co_return;
+    next_hint_due = Clock::time_point::max();
     for (const Inventory::NetworkSystem& ns : inventory.network_systems()) {
       const auto it = hinted.find(ns.host.value);
       if (it != hinted.end() && now - it->second < options.hint_interval &&
-          changed.count(ns.host.value) == 0) {
+          triggers.pnic_hosts.count(ns.host.value) == 0) {
+        next_hint_due = std::min(next_hint_due, it->second + options.hint_interval);
         continue;
       }
       hinted[ns.host.value] = now;
+      next_hint_due = std::min(next_hint_due, now + options.hint_interval);
       std::string body =
           co_await call(*control, "QueryNetworkHint", build_query_network_hint(ns.network_system));
       try {
@@ -144,6 +161,79 @@ struct VCenterSession::Impl : std::enable_shared_from_this<Impl> {
         log::warn("vcenter.hint_failed",
                   {{"vcenter", config.name}, {"host", ns.host.value}, {"error", f.what()}});
       }
+    }
+  }
+
+  struct EventCollector {
+    ObjectRef ref;
+    std::size_t page_size = 0;
+  };
+
+  // An EventHistoryCollector of the migration events with a latestPage of `page_size`; nothing
+  // when vCenter offers none (the session then goes without events).
+  asio::awaitable<std::optional<EventCollector>> create_event_collector(int page_size) {
+    std::string body = co_await call(*control, "CreateCollectorForEvents",
+                                     build_create_collector_for_events(event_manager));
+    EventCollector created;
+    try {
+      created.ref = parse_created("CreateCollectorForEvents", std::move(body));
+    } catch (const SoapFault& f) {
+      if (f.kind() == FaultKind::kNotAuthenticated) throw;
+      log::warn("vcenter.events_unavailable", {{"vcenter", config.name}, {"error", f.what()}});
+      co_return std::nullopt;
+    }
+    body = co_await call(*control, "SetCollectorPageSize",
+                         build_set_collector_page_size(created.ref, page_size));
+    try {
+      parse_empty("SetCollectorPageSize", std::move(body));
+      created.page_size = static_cast<std::size_t>(page_size);
+    } catch (const SoapFault& f) {
+      if (f.kind() == FaultKind::kNotAuthenticated) throw;
+      created.page_size = kDefaultEventPage;
+      log::warn("vcenter.event_page_small",
+                {{"vcenter", config.name}, {"page_size", page_size}, {"error", f.what()}});
+    }
+    co_return created;
+  }
+
+  // After an update whose event page came cut: the newest kEventBacklogPage events instead,
+  // from a collector made for it (so that no update carries that many; vCenter fills a new
+  // collector's page from its event history).
+  asio::awaitable<void> read_event_backlog(Delta& delta) {
+    if (!inventory.events_held()) co_return;
+    const auto started = Clock::now();
+    const std::optional<EventCollector> backlog =
+        co_await create_event_collector(kEventBacklogPage);
+    if (!backlog) {
+      throw VimError("the migration events could not be read again; the session resyncs");
+    }
+    const std::vector<MigrationEvent> page = parse_latest_page(
+        backlog->ref,
+        co_await call(*control, "RetrievePropertiesEx", build_refresh(collector, backlog->ref)));
+    std::string destroyed =
+        co_await call(*control, "DestroyCollector", build_destroy_collector(backlog->ref));
+    try {
+      parse_empty("DestroyCollector", std::move(destroyed));
+    } catch (const SoapFault& f) {
+      // It goes with the session anyway.
+      if (f.kind() == FaultKind::kNotAuthenticated) throw;
+      log::warn("vcenter.destroy_failed",
+                {{"vcenter", config.name}, {"object", backlog->ref.value}, {"error", f.what()}});
+    }
+    delta.append(inventory.apply_events(page, backlog->page_size));
+    const auto ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();
+    if (inventory.events_lost()) {
+      log::warn("vcenter.events_lost",
+                {{"vcenter", config.name},
+                 {"events", page.size()},
+                 {"error",
+                  "more migration events came between two updates than vCenter's "
+                  "largest page holds: the moves whose start was missed get their VLANs "
+                  "when they complete, not before"}});
+    } else {
+      log::debug("vcenter.events_read_again",
+                 {{"vcenter", config.name}, {"events", page.size()}, {"ms", ms}});
     }
   }
 
@@ -240,27 +330,17 @@ struct VCenterSession::Impl : std::enable_shared_from_this<Impl> {
         parse_created("CreatePropertyCollector",
                       co_await call(*control, "CreatePropertyCollector",
                                     build_create_property_collector(sc.property_collector)));
+    // Migration events: every update carries the whole page, so it is small; one that comes cut
+    // (a burst larger than it between two updates, or a stall) is read again larger.
+    event_manager = sc.event_manager;
     std::optional<ObjectRef> events;
-    {
-      std::string body = co_await call(*control, "CreateCollectorForEvents",
-                                       build_create_collector_for_events(sc.event_manager));
-      try {
-        events = parse_created("CreateCollectorForEvents", std::move(body));
-      } catch (const SoapFault& f) {
-        if (f.kind() == FaultKind::kNotAuthenticated) throw;
-        log::warn("vcenter.events_unavailable", {{"vcenter", config.name}, {"error", f.what()}});
-      }
-    }
-    if (events) {
-      // The largest page: a host evacuation's migrations must not scroll off between updates.
-      std::string body = co_await call(*control, "SetCollectorPageSize",
-                                       build_set_collector_page_size(*events, 1000));
-      try {
-        parse_empty("SetCollectorPageSize", std::move(body));
-      } catch (const SoapFault& f) {
-        if (f.kind() == FaultKind::kNotAuthenticated) throw;
-        log::warn("vcenter.event_page_small", {{"vcenter", config.name}, {"error", f.what()}});
-      }
+    const std::optional<EventCollector> watched =
+        co_await create_event_collector(options.event_page);
+    if (watched) {
+      events = watched->ref;
+      inventory.watch_events(watched->ref, watched->page_size);
+    } else {
+      inventory.watch_events({}, 0);
     }
     parse_created("CreateFilter", co_await call(*control, "CreateFilter",
                                                 build_create_filter(collector, view, events)));
@@ -272,9 +352,10 @@ struct VCenterSession::Impl : std::enable_shared_from_this<Impl> {
     hinted.clear();
     Delta delta;
     co_await wait_for_updates(delta, 0);
+    co_await read_event_backlog(delta);
     co_await refresh_objects(delta);
     delta.append(inventory.finish_resync());
-    co_await refresh_hints(delta, {});
+    co_await refresh_hints(delta, HintTriggers{{}, true});
     state.session = SessionState::kConnected;
     state.synced = true;
     state.last_error.clear();
@@ -300,8 +381,9 @@ struct VCenterSession::Impl : std::enable_shared_from_this<Impl> {
       Delta d;
       const bool changed = co_await wait_for_updates(d, static_cast<int>(options.max_wait.count()));
       last_call = Clock::now();
+      co_await read_event_backlog(d);
       co_await refresh_objects(d);
-      co_await refresh_hints(d, hosts_with_pnic_changes(d));
+      co_await refresh_hints(d, hint_triggers(d));
       if (!changed && d.empty()) continue;
       state.last_update_ms = now_ms();
       // At debug level, when each update reached the graph writer (for latency measurements).
@@ -382,9 +464,11 @@ struct VCenterSession::Impl : std::enable_shared_from_this<Impl> {
   std::string cookie;  // "vmware_soap_session=..."
   std::string api_version;
   ObjectRef session_manager;
+  ObjectRef event_manager;
   ObjectRef collector;
   std::string version;
   std::map<std::string, Clock::time_point> hinted;  // host moref -> last QueryNetworkHint
+  Clock::time_point next_hint_due;                  // the first host due again
   bool logged_in = false;
   bool stopping = false;
   int attempt = 0;

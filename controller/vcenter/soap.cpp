@@ -887,6 +887,10 @@ std::string build_destroy_property_collector(const ObjectRef& collector) {
   return Request("DestroyPropertyCollector", collector).finish();
 }
 
+std::string build_destroy_collector(const ObjectRef& history_collector) {
+  return Request("DestroyCollector", history_collector).finish();
+}
+
 std::string build_refresh(const ObjectRef& collector, const ObjectRef& object) {
   return retrieve_properties(collector, object);
 }
@@ -1010,6 +1014,21 @@ UpdateSet parse_refresh(const ObjectRef& object, std::string body) {
   each_child(content, "missingSet",
              [&](pugi::xml_node missing) { u.missing.push_back(r.missing_property(missing)); });
   return set;
+}
+
+std::vector<MigrationEvent> parse_latest_page(const ObjectRef& event_collector, std::string body) {
+  UpdateSet set = parse_refresh(event_collector, std::move(body));
+  ObjectUpdate& update = set.filters.front().objects.front();
+  if (update.kind == UpdateKind::kLeave) {
+    throw ResponseError("vCenter RetrievePropertiesEx response: no event collector " +
+                        event_collector.value + " in the result");
+  }
+  for (PropertyChange& change : update.changes) {
+    if (auto* events = std::get_if<std::vector<MigrationEvent>>(&change.value)) {
+      return std::move(*events);
+    }
+  }
+  return {};
 }
 
 bool parse_keep_alive(std::string body) {

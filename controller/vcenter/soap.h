@@ -308,12 +308,14 @@ std::string build_wait_for_updates(const ObjectRef& collector, std::string_view 
                                    const WaitOptions& options);
 std::string build_cancel_wait_for_updates(const ObjectRef& collector);
 std::string build_destroy_property_collector(const ObjectRef& collector);
+// DestroyCollector of a HistoryCollector (an event collector).
+std::string build_destroy_collector(const ObjectRef& history_collector);
 // RetrievePropertiesEx of every path of `object`'s kind (after a nested change or missingSet).
 std::string build_refresh(const ObjectRef& collector, const ObjectRef& object);
 // An EventHistoryCollector of the migration_event_types().
 std::string build_create_collector_for_events(const ObjectRef& event_manager);
 // The event collector's latestPage holds its newest `max_count` events (vCenter's default: 10,
-// at most 1000); a burst of migrations larger than the page between two updates loses events.
+// at most 1000); a burst of migrations larger than the page between two updates scrolls off it.
 std::string build_set_collector_page_size(const ObjectRef& event_collector, int max_count);
 // Every pnic's CDP/LLDP hints, from a host's configManager.networkSystem.
 std::string build_query_network_hint(const ObjectRef& network_system);
@@ -329,7 +331,8 @@ UserSession parse_login(std::string body);
 // The reference a Create* call returns (CreateContainerView, CreatePropertyCollector,
 // CreateFilter, CreateCollectorForEvents).
 ObjectRef parse_created(std::string_view call, std::string body);
-// A call that returns nothing (Logout, CancelWaitForUpdates, DestroyPropertyCollector).
+// A call that returns nothing (Logout, CancelWaitForUpdates, DestroyPropertyCollector,
+// DestroyCollector, SetCollectorPageSize).
 void parse_empty(std::string_view call, std::string body);
 // Nothing when the wait ended with nothing to report: call again with the same version.
 std::optional<UpdateSet> parse_wait_for_updates(std::string body);
@@ -342,6 +345,9 @@ std::optional<std::string> truncated_update_version(std::string_view body);
 // returned (replacing what was known), or kLeave when the object no longer exists (absent from
 // the result, or a ManagedObjectNotFound fault naming it).
 UpdateSet parse_refresh(const ObjectRef& object, std::string body);
+// The migration events of an event collector's latestPage read with build_refresh (none when the
+// page is empty); a ResponseError when the collector is not in the result.
+std::vector<MigrationEvent> parse_latest_page(const ObjectRef& event_collector, std::string body);
 // True while the session is logged in (currentSession is set).
 bool parse_keep_alive(std::string body);
 std::vector<PnicHint> parse_network_hint(std::string body);

@@ -571,6 +571,97 @@ TEST_CASE("Migration events: the destination is known before the VM arrives") {
   }
 }
 
+// `page` as the latestPage of `collector` in an update.
+UpdateSet event_page(const ObjectRef& collector, std::vector<MigrationEvent> page) {
+  UpdateSet set;
+  set.filters.push_back(
+      FilterUpdate{{"PropertyFilter", "f"},
+                   {ObjectUpdate{UpdateKind::kModify,
+                                 collector,
+                                 {PropertyChange{"latestPage", Path::kLatestPage, false,
+                                                 ChangeOp::kAssign, std::move(page)}},
+                                 {}}},
+                   {}});
+  return set;
+}
+
+TEST_CASE("A cut event page is held back until a larger page is applied") {
+  Connector c;
+  c.replay("vmf-06-WaitForUpdatesEx-initial.resp.xml");
+  const ObjectRef watched{"EventHistoryCollector", "watched"};
+  c.inventory.watch_events(watched, 2);
+  auto start = [](std::int64_t key, const char* vm) {
+    return migration(MigrationPhase::kStarted, key, vm, "host-50");
+  };
+  auto page = [&](std::vector<MigrationEvent> events, const ObjectRef* from = nullptr) {
+    return render(
+        c.apply(c.inventory.apply(event_page(from ? *from : watched, std::move(events)))));
+  };
+  // The larger page, read on demand, of at most 4.
+  auto larger = [&](std::vector<MigrationEvent> events) {
+    return render(c.apply(c.inventory.apply_events(events, 4)));
+  };
+  auto moving = [&] {
+    std::string out;
+    for (const Vm& vm : c.state().all<Vm>()) {
+      if (vm.migrating_to) out += (out.empty() ? "" : ",") + vm.id.moref;
+    }
+    return out;
+  };
+
+  SECTION("a page that is not full is applied at once") {
+    CHECK(page({start(1, "vm-63")}) == "modified vm vc1/vm-63");
+    CHECK_FALSE(c.inventory.events_held());
+  }
+  SECTION("after a sync, a full page is held; the larger page applies in key order") {
+    CHECK(page({start(11, "vm-66"), start(10, "vm-63")}).empty());
+    CHECK(c.inventory.events_held());
+    CHECK(larger({start(11, "vm-66"), start(10, "vm-63"), start(9, "vm-60")}) ==
+          "modified vm vc1/vm-60; modified vm vc1/vm-63; modified vm vc1/vm-66");
+    CHECK_FALSE(c.inventory.events_held());
+    CHECK_FALSE(c.inventory.events_lost());  // nothing was seen before it
+    // The completion (key 12) clears vm-63, and the start it repeats is not applied again.
+    CHECK(page({migration(MigrationPhase::kCompleted, 12, "vm-63", "host-50"),
+                start(11, "vm-66")}) == "modified vm vc1/vm-63");
+    CHECK(moving() == "vm-60,vm-66");
+  }
+  SECTION("a full page holding an event seen before is applied") {
+    page({start(1, "vm-63")});
+    CHECK(page({start(2, "vm-66"), start(1, "vm-63")}) == "modified vm vc1/vm-66");
+    CHECK_FALSE(c.inventory.events_held());
+  }
+  SECTION("a full page of new events only is held; a larger page reaching back loses nothing") {
+    page({start(1, "vm-63")});
+    CHECK(page({start(3, "vm-60"), start(2, "vm-66")}).empty());
+    CHECK(c.inventory.events_held());
+    CHECK(moving() == "vm-63");
+    CHECK(larger({start(3, "vm-60"), start(2, "vm-66"), start(1, "vm-63")}) ==
+          "modified vm vc1/vm-60; modified vm vc1/vm-66");
+    CHECK_FALSE(c.inventory.events_held());
+    CHECK_FALSE(c.inventory.events_lost());
+  }
+  SECTION("a larger page cut too after events were seen: applied, and some were lost") {
+    page({start(1, "vm-63")});
+    page({start(5, "vm-60"), start(4, "vm-66")});
+    CHECK(larger({start(5, "vm-60"), start(4, "vm-66"), start(3, "vm-57"), start(2, "vm-63")}) ==
+          "modified vm vc1/vm-57; modified vm vc1/vm-60; modified vm vc1/vm-66");
+    CHECK_FALSE(c.inventory.events_held());
+    CHECK(c.inventory.events_lost());
+  }
+  SECTION("a resync forgets a held page") {
+    page({start(2, "vm-66"), start(1, "vm-63")});
+    REQUIRE(c.inventory.events_held());
+    c.inventory.begin_resync();
+    CHECK_FALSE(c.inventory.events_held());
+  }
+  SECTION("pages of another collector are applied as they come") {
+    const ObjectRef other{"EventHistoryCollector", "other"};
+    CHECK(page({start(2, "vm-66"), start(1, "vm-63")}, &other) ==
+          "modified vm vc1/vm-63; modified vm vc1/vm-66");
+    CHECK_FALSE(c.inventory.events_held());
+  }
+}
+
 TEST_CASE("Nested changes and missing objects ask for a refresh, which is applied like an enter") {
   Connector c;
   c.replay("vmf-06-WaitForUpdatesEx-initial.resp.xml");

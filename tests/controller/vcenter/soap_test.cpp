@@ -658,6 +658,39 @@ TEST_CASE("A refresh replaces the object, or reports it gone") {
   }
 }
 
+TEST_CASE("An event collector's latestPage read on demand") {
+  const ObjectRef collector{"EventHistoryCollector", "session[52b6]5301"};
+  auto response = [](const std::string& objects) {
+    return envelope(R"(<RetrievePropertiesExResponse xmlns="urn:vim25"><returnval>)" + objects +
+                    "</returnval></RetrievePropertiesExResponse>");
+  };
+  const std::string event =
+      R"(<Event xsi:type="VmBeingHotMigratedEvent"><key>8</key><chainId>8</chainId>)"
+      R"(<createdTime>2026-11-25T10:00:00Z</createdTime><userName>u</userName><vm><name>x</name>)"
+      R"(<vm type="VirtualMachine">vm-66</vm></vm><destHost><name>h</name>)"
+      R"(<host type="HostSystem">host-42</host></destHost></Event>)";
+  SECTION("its events") {
+    const std::vector<MigrationEvent> page = parse_latest_page(
+        collector, response(R"(<objects><obj type="EventHistoryCollector">session[52b6]5301</obj>)"
+                            R"(<propSet><name>latestPage</name><val xsi:type="ArrayOfEvent">)" +
+                            event + "</val></propSet></objects>"));
+    REQUIRE(page.size() == 1);
+    CHECK(page[0].key == 8);
+    CHECK(page[0].phase == MigrationPhase::kStarted);
+    CHECK(page[0].vm == ObjectRef{"VirtualMachine", "vm-66"});
+    CHECK(page[0].dest_host == ObjectRef{"HostSystem", "host-42"});
+  }
+  SECTION("an empty page") {
+    CHECK(parse_latest_page(collector, response(R"(<objects><obj type="EventHistoryCollector">)"
+                                                R"(session[52b6]5301</obj></objects>)"))
+              .empty());
+  }
+  SECTION("the collector missing from the result") {
+    CHECK_THROWS_WITH(parse_latest_page(collector, response("")),
+                      Catch::Contains("no event collector session[52b6]5301"));
+  }
+}
+
 TEST_CASE("Keep-alive tells whether the session is still logged in") {
   CHECK(parse_keep_alive(capture("vmf-keep-alive.resp.xml")));
   CHECK_FALSE(parse_keep_alive(capture("vmf-keep-alive-logged-out.resp.xml")));
@@ -779,7 +812,7 @@ TEST_CASE("Requests name the object they act on and keep the WSDL order") {
     parse_request(build_retrieve_service_content(), "RetrieveServiceContent",
                   {"ServiceInstance", "ServiceInstance"});
   }
-  SECTION("Logout, CreatePropertyCollector, CancelWaitForUpdates, DestroyPropertyCollector") {
+  SECTION("Logout, CreatePropertyCollector, CancelWaitForUpdates, Destroy(Property)Collector") {
     const ObjectRef sm{"SessionManager", "SessionManager"};
     CHECK(child_names(parse_request(build_logout(sm), "Logout", sm)->method).size() == 1);
     const ObjectRef pc{"PropertyCollector", "propertyCollector"};
@@ -787,6 +820,8 @@ TEST_CASE("Requests name the object they act on and keep the WSDL order") {
     parse_request(build_cancel_wait_for_updates(kCollector), "CancelWaitForUpdates", kCollector);
     parse_request(build_destroy_property_collector(kCollector), "DestroyPropertyCollector",
                   kCollector);
+    const ObjectRef events{"EventHistoryCollector", "session[52b6]5301"};
+    parse_request(build_destroy_collector(events), "DestroyCollector", events);
   }
   SECTION("CreateContainerView: the followed types, recursively from the root folder") {
     const ObjectRef vm{"ViewManager", "ViewManager"};

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <map>
 #include <set>
+#include <thread>
 
 #include "support/process.h"
 #include "vcsim.h"
@@ -375,6 +376,49 @@ TEST_CASE("every client operation reaches the graph within a second", "[vcenter]
   }
   // After all of it, the graph still equals vCenter's own view.
   REQUIRE(graph_lines(*p.graph(), "vc1") == expected_lines(sim.inventory(), "vc1"));
+}
+
+TEST_CASE("migration starts beyond the watched event page are read again from a larger page",
+          "[vcenter][vcsim]") {
+  Vcsim sim(with([](auto& o) { o.vmotion_delay = "5s"; }));
+  const std::vector<std::pair<std::string, std::string>> moves = {
+      {"web-1", "esx-a2.lab.local"}, {"web-2", "esx-a1.lab.local"}, {"app-1", "esx-b2.lab.local"}};
+  auto moving = [&](const std::string& vc) {
+    return [&, vc](const Snapshot& g) {
+      for (const auto& [name, host] : moves) {
+        const Vm* v = vm_named(g, vc, name);
+        const Host* dest = host_named(g, vc, host);
+        if (v == nullptr || dest == nullptr || v->migrating_to != dest->id || v->host == dest->id) {
+          return false;
+        }
+      }
+      return true;
+    };
+  };
+  // A session with the default page sees the three starts as they are posted...
+  Pipeline watcher;
+  watcher.add_session(vcenter_config("vc1", sim));
+  REQUIRE(watcher.wait_for([](const Snapshot& g) { return synced(g, "vc1"); }));
+  std::vector<std::jthread> movers;
+  for (const auto& [vm, host] : moves) {
+    movers.emplace_back([&sim, vm = vm, host = host] { sim.client({"migrate", vm, host}); });
+  }
+  REQUIRE(watcher.wait_for(moving("vc1"), 4s));
+  // ... then one whose page holds a single event syncs while they are under way: its page comes
+  // cut, and the session reads the newest 1,000 from a collector made for it.
+  Pipeline p;
+  vcenter::SessionOptions options = Pipeline::fast_options();
+  options.event_page = 1;
+  p.add_session(vcenter_config("vc1", sim), options);
+  REQUIRE(p.wait_for(moving("vc1"), 4s));
+  movers.clear();  // joins: the moves have completed
+  REQUIRE(p.wait_for([&](const Snapshot& g) {
+    for (const auto& [name, host] : moves) {
+      const Vm* v = vm_named(g, "vc1", name);
+      if (v->host != host_named(g, "vc1", host)->id || v->migrating_to) return false;
+    }
+    return true;
+  }));
 }
 
 TEST_CASE("two vCenters with the same names stay distinct", "[vcenter][vcsim]") {

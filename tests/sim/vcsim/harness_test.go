@@ -380,6 +380,7 @@ func TestHarness(t *testing.T) {
 		s.failCLI(t, "usage: set-dvportgroup-vlan", "set-dvportgroup-vlan", "dv-web", "5", "--trunk", "1-2")
 	})
 	t.Run("Coalesced", func(t *testing.T) { testCoalesced(t, s, c) })
+	t.Run("EventPage", func(t *testing.T) { testEventPage(t, c) })
 	t.Run("Storm", func(t *testing.T) { testStorm(t, s, c) })
 	t.Run("CreateDestroyVM", func(t *testing.T) { testCreateDestroy(t, s, c) })
 	t.Run("Migrate", func(t *testing.T) { testMigrate(t, s, c) })
@@ -731,6 +732,83 @@ func testCoalesced(t *testing.T, s *server, c *vim25.Client) {
 		setting, ok := val.(types.VMwareDVSPortSetting)
 		return ok && reflect.DeepEqual(setting.Vlan, &types.VmwareDistributedVirtualSwitchVlanIdSpec{VlanId: 120})
 	}))
+}
+
+// testEventPage: an event collector's latestPage holds exactly the newest `size` matching events,
+// newest first, when created, after SetCollectorPageSize shrinks or grows it, and as events are
+// posted (README.md, "Event pages").
+func testEventPage(t *testing.T, c *vim25.Client) {
+	ctx := context.Background()
+	m := event.NewManager(c)
+	// Other subtests' events do not match; GeneralUserEvents posted before are in `all` too.
+	collector := func(size int32) *event.HistoryCollector {
+		h, err := m.CreateCollectorForEvents(ctx, types.EventFilterSpec{EventTypeId: []string{"GeneralUserEvent"}, MaxCount: size})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = h.Destroy(ctx) })
+		return h
+	}
+	keys := func(h *event.HistoryCollector) []int32 {
+		page, err := h.LatestPage(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var keys []int32
+		for _, e := range page {
+			keys = append(keys, e.GetEvent().Key)
+		}
+		return keys
+	}
+	// Every matching event: a page of the simulator's maximum size, created before this test
+	// posts, to which PostEvent adds each of its events.
+	all := collector(1000)
+	posted := 0
+	post := func(n int) {
+		for i := 0; i < n; i++ {
+			posted++
+			if err := m.PostEvent(ctx, &types.GeneralUserEvent{GeneralEvent: types.GeneralEvent{Message: fmt.Sprintf("event page %d", posted)}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	expect := func(what string, h *event.HistoryCollector, size int) {
+		t.Helper()
+		want := keys(all)
+		sort.Slice(want, func(i, j int) bool { return want[i] > want[j] })
+		if len(want) < posted || len(want) == 1000 {
+			t.Fatalf("%d matching events after posting %d: the reference page must hold them all", len(want), posted)
+		}
+		if len(want) > size {
+			want = want[:size]
+		}
+		if got := keys(h); !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: latestPage keys %v, want the newest %d: %v", what, got, size, want)
+		}
+	}
+
+	post(12)
+	h := collector(8)
+	expect("created with 8 after 12 events", h, 8)
+	if err := h.SetPageSize(ctx, 3); err != nil {
+		t.Fatal(err)
+	}
+	expect("shrunk to 3", h, 3)
+	post(4)
+	expect("shrunk to 3, 4 more events", h, 3)
+	if err := h.SetPageSize(ctx, 10); err != nil {
+		t.Fatal(err)
+	}
+	expect("grown to 10", h, 10)
+	post(2)
+	expect("grown to 10, 2 more events", h, 10)
+	// Larger than the matching events: the next event takes an empty slot.
+	if err := h.SetPageSize(ctx, 50); err != nil {
+		t.Fatal(err)
+	}
+	expect("grown to 50", h, 50)
+	post(1)
+	expect("grown to 50, 1 more event", h, 50)
 }
 
 func testCreateDestroy(t *testing.T, s *server, c *vim25.Client) {
