@@ -790,25 +790,16 @@ func testEventPage(t *testing.T, c *vim25.Client) {
 	post(12)
 	h := collector(8)
 	expect("created with 8 after 12 events", h, 8)
-	if err := h.SetPageSize(ctx, 3); err != nil {
-		t.Fatal(err)
+	// Each step resizes the page, checks it, posts more events and checks it again; the last is
+	// larger than the matching events, so the next event takes an empty slot.
+	for _, step := range []struct{ size, more int }{{3, 4}, {10, 2}, {50, 1}} {
+		if err := h.SetPageSize(ctx, int32(step.size)); err != nil {
+			t.Fatal(err)
+		}
+		expect(fmt.Sprintf("resized to %d", step.size), h, step.size)
+		post(step.more)
+		expect(fmt.Sprintf("resized to %d, then %d posted", step.size, step.more), h, step.size)
 	}
-	expect("shrunk to 3", h, 3)
-	post(4)
-	expect("shrunk to 3, 4 more events", h, 3)
-	if err := h.SetPageSize(ctx, 10); err != nil {
-		t.Fatal(err)
-	}
-	expect("grown to 10", h, 10)
-	post(2)
-	expect("grown to 10, 2 more events", h, 10)
-	// Larger than the matching events: the next event takes an empty slot.
-	if err := h.SetPageSize(ctx, 50); err != nil {
-		t.Fatal(err)
-	}
-	expect("grown to 50", h, 50)
-	post(1)
-	expect("grown to 50, 1 more event", h, 50)
 }
 
 func testCreateDestroy(t *testing.T, s *server, c *vim25.Client) {
