@@ -417,12 +417,25 @@ Delta observed_delta(Switch base, const SwitchReadings& r, const SwitchDirectory
   return delta;
 }
 
-SwitchDirectory directory_of(const Snapshot& snapshot) {
-  std::vector<KnownSwitch> known;
-  for (const Switch& s : snapshot.all<Switch>()) {
-    known.push_back(KnownSwitch{s.id, s.hostname, "", s.system_mac});
+std::shared_ptr<const SwitchDirectory> SwitchDirectoryCache::of(const Snapshot& snapshot) {
+  const auto switches = snapshot.all<Switch>();
+  std::lock_guard lock(mutex_);
+  std::size_t i = 0;
+  bool same = true;
+  for (const Switch& s : switches) {
+    if (i == known_.size() || known_[i].id != s.id || known_[i].hostname != s.hostname ||
+        known_[i].system_mac != s.system_mac) {
+      same = false;
+      break;
+    }
+    ++i;
   }
-  return SwitchDirectory(std::move(known));
+  if (same && i == known_.size() && directory_) return directory_;
+  known_.clear();
+  for (const Switch& s : switches)
+    known_.push_back(KnownSwitch{s.id, s.hostname, "", s.system_mac});
+  directory_ = std::make_shared<const SwitchDirectory>(known_);
+  return directory_;
 }
 
 }  // namespace vmfabric::southbound

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <map>
+#include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -147,7 +149,18 @@ class SwitchDirectory {
 Delta observed_delta(Switch base, const SwitchReadings& readings, const SwitchDirectory& directory,
                      const Snapshot& current);
 
-// Every switch of `snapshot` as an LLDP neighbour may name it.
-SwitchDirectory directory_of(const Snapshot& snapshot);
+// Every switch of `snapshot` as an LLDP neighbour may name it, shared by the switch agents and
+// built again only when a switch was added or removed or its name, hostname or system MAC
+// changed: each agent publishes after every poll and session, and building the directory each
+// time was 7% of vmfabricd's CPU in a storm of 800 vMotions at 200 switches. Thread-safe.
+class SwitchDirectoryCache {
+ public:
+  std::shared_ptr<const SwitchDirectory> of(const Snapshot& snapshot);
+
+ private:
+  std::mutex mutex_;
+  std::vector<KnownSwitch> known_;  // what directory_ was built from
+  std::shared_ptr<const SwitchDirectory> directory_;
+};
 
 }  // namespace vmfabric::southbound

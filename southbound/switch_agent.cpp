@@ -77,7 +77,9 @@ struct SwitchAgent::Impl : std::enable_shared_from_this<Impl> {
         graph(g),
         sink(std::move(s)),
         options(opts),
-        wake(strand) {}
+        wake(strand) {
+    if (!options.directories) options.directories = std::make_shared<SwitchDirectoryCache>();
+  }
 
   // The switch as the graph knows it, or a new one.
   Switch known(const Snapshot& snapshot) const {
@@ -111,7 +113,8 @@ struct SwitchAgent::Impl : std::enable_shared_from_this<Impl> {
     base.reachability = Reachability::kReachable;
     base.last_error.clear();
     base.last_poll_ms = unix_ms();
-    sink(observed_delta(std::move(base), *readings, directory_of(*snapshot), *snapshot));
+    sink(
+        observed_delta(std::move(base), *readings, *options.directories->of(*snapshot), *snapshot));
   }
 
   asio::awaitable<void> poll() {

@@ -16,12 +16,15 @@
 #include "graph/graph.h"
 #include "southbound/change_set.h"
 #include "southbound/eapi_session.h"
+#include "southbound/readers.h"
 
 namespace vmfabric::southbound {
 
 struct SwitchAgentOptions {
   std::chrono::milliseconds poll_interval{30'000};
   EapiOptions eapi;
+  // The directory of switches, shared by a fabric's agents; an agent given none makes its own.
+  std::shared_ptr<SwitchDirectoryCache> directories;
 };
 
 // How one apply ended. `report` is set when the session was committed (verified or not).

@@ -24,6 +24,7 @@ bool Fabric::add_switch(const SwitchConfig& config, Origin origin) {
   southbound::SwitchAgentOptions options;
   options.poll_interval = std::chrono::seconds(config.poll_interval_s);
   options.eapi.stats = eapi_stats_;
+  options.directories = directories_;
   auto agent = std::make_shared<southbound::SwitchAgent>(
       executor_, config, writer_.snapshots(),
       [this, source = "switch " + config.name](Delta d) { writer_.submit(std::move(d), source); },

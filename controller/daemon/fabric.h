@@ -67,6 +67,9 @@ class Fabric {
   boost::asio::any_io_executor executor_;
   GraphWriter& writer_;
   southbound::EapiStats* eapi_stats_;
+  // The switch directory every agent publishes with (built again only when a switch changes).
+  std::shared_ptr<southbound::SwitchDirectoryCache> directories_ =
+      std::make_shared<southbound::SwitchDirectoryCache>();
   mutable std::mutex mutex_;
   std::map<std::string, Member<southbound::SwitchAgent>> switches_;
   std::map<std::string, Member<vcenter::VCenterSession>> vcenters_;

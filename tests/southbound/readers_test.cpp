@@ -345,5 +345,44 @@ TEST_CASE("Known switches match by chassis MAC in any notation, or by name in an
   CHECK(kFabric.find({"00c.297b.d2a8", "x", "linux"}) == std::nullopt);
 }
 
+TEST_CASE("The shared switch directory is built again only when a switch's names or MAC change") {
+  Graph g = fabric_graph();
+  SwitchDirectoryCache cache;
+  const auto first = cache.of(g.current());
+  CHECK(first->find({"", "x", "leaf2"}) == SwitchId("leaf2"));
+  auto change = [&](const char* name, const std::function<void(Switch&)>& edit) {
+    Switch s = *g.current().find<Switch>(SwitchId(name));
+    edit(s);
+    Delta d;
+    d.upsert(s);
+    g.apply(d);
+  };
+
+  // Another field (every poll sets it): the same directory.
+  change("leaf2", [](Switch& s) { s.last_poll_ms = 1234; });
+  CHECK(cache.of(g.current()) == first);
+
+  change("leaf2", [](Switch& s) { s.system_mac = "00:1c:73:00:00:02"; });
+  const auto with_mac = cache.of(g.current());
+  CHECK(with_mac != first);
+  CHECK(with_mac->find({"001c.7300.0002", "x", ""}) == SwitchId("leaf2"));
+  CHECK(cache.of(g.current()) == with_mac);
+
+  change("spine1", [](Switch& s) { s.hostname = "spine1-renamed"; });
+  CHECK(cache.of(g.current())->find({"", "x", "SPINE1-RENAMED"}) == SwitchId("spine1"));
+
+  Delta added;
+  Switch spine2;
+  spine2.id = SwitchId("spine2");
+  added.upsert(spine2);
+  g.apply(added);
+  CHECK(cache.of(g.current())->find({"", "x", "spine2"}) == SwitchId("spine2"));
+
+  Delta removed;
+  removed.remove(SwitchId("spine2"));
+  g.apply(removed);
+  CHECK(cache.of(g.current())->find({"", "x", "spine2"}) == std::nullopt);
+}
+
 }  // namespace
 }  // namespace vmfabric::southbound
