@@ -1063,6 +1063,62 @@ func TestUpdateIntervalOverlay(t *testing.T) {
 	startServerEnv(t, nil, []string{env + "=250ms"})
 }
 
+// TestEventCollectorLocks: events posted while collectors are resized and destroyed, as vmfabricd
+// does (it sets its collector's page size when a session starts, and destroys each collector it
+// reads a cut page again from), do not deadlock the simulator (README.md, "Event pages").
+// Without the overlay's lock it deadlocked within about a hundred rounds (at 42, 89 and 101).
+func TestEventCollectorLocks(t *testing.T) {
+	s := startServer(t, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	poster, err := login(ctx, s.url, "", "poster", "any")
+	if err != nil {
+		t.Fatal(err)
+	}
+	reader, err := login(ctx, s.url, "", "reader", "any")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	posted := make(chan error, 1)
+	go func() {
+		m := event.NewManager(poster)
+		for i := 0; ; i++ {
+			select {
+			case <-done:
+				posted <- nil
+				return
+			default:
+			}
+			if err := m.PostEvent(ctx, &types.GeneralUserEvent{GeneralEvent: types.GeneralEvent{Message: fmt.Sprintf("lock %d", i)}}); err != nil {
+				posted <- fmt.Errorf("event %d: %w", i, err)
+				return
+			}
+		}
+	}()
+	m := event.NewManager(reader)
+	const rounds = 500
+	for round := 0; round < rounds; round++ {
+		h, err := m.CreateCollectorForEvents(ctx, types.EventFilterSpec{EventTypeId: []string{"GeneralUserEvent"}})
+		if err == nil {
+			err = h.SetPageSize(ctx, 50)
+		}
+		if err == nil {
+			_, err = h.LatestPage(ctx)
+		}
+		if err == nil {
+			err = h.Destroy(ctx)
+		}
+		if err != nil {
+			t.Fatalf("round %d of %d (create, resize, read, destroy a collector while events are posted): %v; the simulator deadlocked if the deadline passed", round+1, rounds, err)
+		}
+	}
+	close(done)
+	if err := <-posted; err != nil {
+		t.Fatalf("posting events while collectors were resized and destroyed: %v", err)
+	}
+}
+
 // newWatcher: a watcher on a new collector with these filters, not polled yet.
 func newWatcher(t *testing.T, c *vim25.Client, maxObjectUpdates int32, specs ...types.PropertyFilterSpec) *watcher {
 	t.Helper()

@@ -11,7 +11,9 @@
 #   * a tick reports each modified object once, with its latest values
 #     (overlay/simulator/coalesce.go);
 #   * an EventHistoryCollector's page, when created or resized, holds exactly the newest `size`
-#     matching events, in the order PostEvent expects (overlay/simulator/event_page.go).
+#     matching events, in the order PostEvent expects, and the collectors' pages have a lock of
+#     their own, so that posting an event while a collector is resized or destroyed does not
+#     deadlock (overlay/simulator/event_page.go).
 # Each file of SOURCES is appended, from its marker line on, to the copy its marker names. Fails
 # when a pattern is not found exactly once (another govmomi version): the patch must then be
 # looked at again, never silently skipped.
@@ -87,6 +89,20 @@ replace_once(property_collector "\t\t\t\tif len(fu.ObjectSet) != 0 {\n\t\t\t\t\t
 set(fill_page "func (c *EventHistoryCollector) fillPage(size int) {\n")
 replace_once(event_manager "${fill_page}"
              "${fill_page}\tc.vmfabricFillPage(size)\n}\n\n// govmomiFillPage is govmomi's fillPage, replaced: it scrambles a grown page and keeps what it\n// removes from a shrunk one (tests/sim/vcsim/overlay/simulator/event_page.go).\nfunc (c *EventHistoryCollector) govmomiFillPage(size int) {\n")
+
+# The collectors' pages are guarded by vmfabricEventPages, not by each collector's lock, which
+# PostEvent took holding the EventManager's: SetCollectorPageSize and DestroyCollector take them
+# in the other order (event_page.go). PostEvent calls vmfabricPost; GetLatestPage and Get take
+# vmfabricEventPages, govmomi's GetLatestPage becoming vmfabricLatestPage for callers holding it.
+replace_once(event_manager "\npackage simulator\n\nimport (\n"
+             "\npackage simulator\n\nimport vmfabricsync \"sync\"\n\nimport (\n")
+replace_once(event_manager "\t\tctx.WithLock(c, func() {\n\t\t\tif c.eventMatches(req.EventToPost) {\n\t\t\t\tc.page = c.page.Prev()\n\t\t\t\tc.page.Value = req.EventToPost\n\t\t\t\tMap.Update(c, []types.PropertyChange{{Name: \"latestPage\", Val: c.GetLatestPage()}})\n\t\t\t}\n\t\t})\n"
+             "\t\tc.vmfabricPost(req.EventToPost)\n")
+set(latest_page "func (c *EventHistoryCollector) GetLatestPage() []types.BaseEvent {\n")
+replace_once(event_manager "${latest_page}"
+             "${latest_page}\tvmfabricEventPages.Lock()\n\tdefer vmfabricEventPages.Unlock()\n\treturn c.vmfabricLatestPage()\n}\n\n// vmfabricLatestPage is govmomi's GetLatestPage, for callers holding vmfabricEventPages.\nfunc (c *EventHistoryCollector) vmfabricLatestPage() []types.BaseEvent {\n")
+replace_once(event_manager "\tclone := *c\n\n\tclone.LatestPage = clone.GetLatestPage()\n"
+             "\tvmfabricEventPages.Lock()\n\tdefer vmfabricEventPages.Unlock()\n\tclone := *c\n\n\tclone.LatestPage = clone.vmfabricLatestPage()\n")
 
 # Each source from its marker line on, appended to the patched file the marker names.
 set(marker_regex "\n// vmfabric: appended to ([a-z_]+)\\.go from here on\\.\n")
