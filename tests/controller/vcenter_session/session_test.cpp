@@ -3,9 +3,9 @@
 // vCenters with the same names, restart with a changed inventory, TLS trust and credentials.
 #include <catch2/catch.hpp>
 #include <fstream>
+#include <future>
 #include <map>
 #include <set>
-#include <thread>
 
 #include "support/process.h"
 #include "vcsim.h"
@@ -270,7 +270,8 @@ TEST_CASE("every client operation reaches the graph within a second", "[vcenter]
   const auto g0 = p.graph();
   const HostId dest = host_named(*g0, "vc1", "esx-a2.lab.local")->id;
   std::atomic<bool> migrated{false};
-  std::jthread mover([&] {
+  // A future, not a thread: a failed migrate then fails the test where it is waited for.
+  auto mover = std::async(std::launch::async, [&] {
     sim.client({"migrate", "web-1", "esx-a2.lab.local"});
     migrated = true;
   });
@@ -279,7 +280,7 @@ TEST_CASE("every client operation reaches the graph within a second", "[vcenter]
     return v->migrating_to == dest && v->host != dest;
   }));
   REQUIRE_FALSE(migrated);
-  mover.join();
+  mover.get();
   const auto arrived = std::chrono::steady_clock::now();
   REQUIRE(p.wait_for([&](const Snapshot& g) {
     const Vm* v = vm(g, "web-1");
@@ -399,9 +400,11 @@ TEST_CASE("migration starts beyond the watched event page are read again from a 
   Pipeline watcher;
   watcher.add_session(vcenter_config("vc1", sim));
   REQUIRE(watcher.wait_for([](const Snapshot& g) { return synced(g, "vc1"); }));
-  std::vector<std::jthread> movers;
+  std::vector<std::future<void>> movers;
   for (const auto& [vm, host] : moves) {
-    movers.emplace_back([&sim, vm = vm, host = host] { sim.client({"migrate", vm, host}); });
+    movers.push_back(std::async(std::launch::async, [&sim, vm = vm, host = host] {
+      sim.client({"migrate", vm, host});
+    }));
   }
   REQUIRE(watcher.wait_for(moving("vc1"), 4s));
   // ... then one whose page holds a single event syncs while they are under way: its page comes
@@ -411,7 +414,7 @@ TEST_CASE("migration starts beyond the watched event page are read again from a 
   options.event_page = 1;
   p.add_session(vcenter_config("vc1", sim), options);
   REQUIRE(p.wait_for(moving("vc1"), 4s));
-  movers.clear();  // joins: the moves have completed
+  for (auto& mover : movers) mover.get();  // the moves have completed
   REQUIRE(p.wait_for([&](const Snapshot& g) {
     for (const auto& [name, host] : moves) {
       const Vm* v = vm_named(g, "vc1", name);
