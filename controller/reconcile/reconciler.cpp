@@ -462,57 +462,113 @@ struct Reconciler::Impl : std::enable_shared_from_this<Impl> {
     record_end(sw, std::move(entry), std::move(changes), committed);
   }
 
-  // Journals how a session ended and, when it committed, the VLANs it created or deleted and
-  // the switch's new baseline. Until the store takes them (a full disk), they are retried every
-  // store_retry and the switch stays busy: nothing more is sent to it before its last change is
-  // on record. When stopping, or refused for good, the entry is left pending (the next start
-  // closes it).
+  // A session that ended, waiting to be journaled (record_end).
+  struct EndedSession {
+    SwitchId sw;
+    JournalEntry entry;
+    southbound::ChangeSet changes;
+    bool committed = false;
+  };
+
+  // Journals how a session ended and, when it committed, the VLANs it created or deleted and the
+  // switch's new baseline. The sessions that end before the strand gets to it are journaled
+  // together (write_ends): in a storm, one transaction and one sync of the disk for them all.
+  // Until then the switch stays busy: nothing more is sent to it before its last change is on
+  // record.
   void record_end(const SwitchId& sw, JournalEntry entry, southbound::ChangeSet changes,
                   bool committed) {
+    ended.push_back({sw, std::move(entry), std::move(changes), committed});
+    if (ended.size() == 1) {
+      asio::post(strand, [self = shared_from_this()] { self->write_ends(); });
+    }
+  }
+
+  // The store's record of how `e` ended.
+  SessionEnd session_end(const EndedSession& e) const {
+    SessionEnd end;
+    end.journal_id = e.entry.id;
+    end.result = e.entry.result;
+    end.detail = e.entry.detail;
+    end.finished_ms = *e.entry.finished_ms;
+    end.switch_name = e.sw.str();
+    if (e.committed) {
+      for (const auto& [vlan, name] : e.changes.create_vlans) end.created.insert(vlan);
+      end.deleted = e.changes.delete_vlans;
+      // The rows record_applied changed: the interfaces changed and the VLAN database.
+      const auto base = baseline.find(e.sw.str());
+      const auto row = [&](const std::string& name) {
+        if (base == baseline.end()) return;
+        if (const auto it = base->second.find(name); it != base->second.end()) {
+          end.baseline.insert(*it);
+        }
+      };
+      for (const auto& [name, change] : e.changes.interfaces) row(name.str());
+      row("");
+    }
+    return end;
+  }
+
+  // Journals the sessions that ended since the last write, in one transaction. Until the store
+  // takes them (a full disk) they are retried every store_retry. When stopping, or refused for
+  // good, the entries are left pending (the next start closes them).
+  void write_ends() {
+    if (ended.empty()) return;
+    std::vector<EndedSession> batch = std::exchange(ended, {});
+    std::vector<SessionEnd> ends;
+    ends.reserve(batch.size());
+    for (const EndedSession& e : batch) ends.push_back(session_end(e));
     try {
-      SessionEnd end;
-      end.journal_id = entry.id;
-      end.result = entry.result;
-      end.detail = entry.detail;
-      end.finished_ms = *entry.finished_ms;
-      end.switch_name = sw.str();
-      if (committed) {
-        for (const auto& [vlan, name] : changes.create_vlans) end.created.insert(vlan);
-        end.deleted = changes.delete_vlans;
-        // The rows record_applied changed: the interfaces changed and the VLAN database.
-        const std::map<std::string, VlanSet>& base = baseline[sw.str()];
-        const auto row = [&](const std::string& name) {
-          if (const auto it = base.find(name); it != base.end()) end.baseline.insert(*it);
-        };
-        for (const auto& [name, change] : changes.interfaces) row(name.str());
-        row("");
-      }
-      store.journal_end(end);
-      if (committed && created) {
-        VlanSet& mine = (*created)[sw.str()];
-        mine |= end.created;
-        mine -= end.deleted;
-      }
+      store.journal_end(std::span<const SessionEnd>(ends));
+      for (const SessionEnd& end : ends) remember_created(end);
     } catch (const StoreError& e) {
       if (e.retryable() && !stopping) {
-        log::debug("reconcile.journal_retry", {{"switch", sw.str()},
-                                               {"journal", entry.id},
+        log::debug("reconcile.journal_retry", {{"sessions", batch.size()},
                                                {"error", e.what()},
                                                {"retry_in_ms", options.store_retry.count()}});
         auto timer = std::make_shared<asio::steady_timer>(strand, options.store_retry);
-        timer->async_wait([self = shared_from_this(), timer, sw, entry = std::move(entry),
-                           changes = std::move(changes),
-                           committed](const boost::system::error_code&) mutable {
-          self->record_end(sw, std::move(entry), std::move(changes), committed);
+        timer->async_wait([self = shared_from_this(), timer,
+                           batch = std::move(batch)](const boost::system::error_code&) mutable {
+          // Ahead of the sessions that ended meanwhile, in the order they ended.
+          self->ended.insert(self->ended.begin(), std::make_move_iterator(batch.begin()),
+                             std::make_move_iterator(batch.end()));
+          self->write_ends();
         });
         return;
       }
-      log::error("reconcile.journal_failed",
-                 {{"switch", sw.str()},
-                  {"journal", entry.id},
-                  {"error", e.what()},
-                  {"detail", "the entry stays pending until the next start closes it"}});
+      // Refused for good: each on its own, so that an entry the store refuses leaves no other
+      // pending.
+      for (std::size_t i = 0; i < batch.size(); ++i) {
+        std::string error = e.what();
+        if (batch.size() > 1) {
+          try {
+            store.journal_end(ends[i]);
+            remember_created(ends[i]);
+            continue;
+          } catch (const StoreError& alone) {
+            error = alone.what();
+          }
+        }
+        log::error("reconcile.journal_failed",
+                   {{"switch", batch[i].sw.str()},
+                    {"journal", batch[i].entry.id},
+                    {"error", error},
+                    {"detail", "the entry stays pending until the next start closes it"}});
+      }
     }
+    for (const EndedSession& e : batch) end_recorded(e.sw, e.entry);
+  }
+
+  // Keeps `created` in step with a session end the store took.
+  void remember_created(const SessionEnd& end) {
+    if (!created) return;
+    VlanSet& mine = (*created)[end.switch_name];
+    mine |= end.created;
+    mine -= end.deleted;
+  }
+
+  // After a session's end is journaled (or could not be): the switch is free once the graph has
+  // its read-back.
+  void end_recorded(const SwitchId& sw, const JournalEntry& entry) {
     if (options.journaled) options.journaled(entry);
     // The agent submitted its read-back before calling back: the switch stays busy until the
     // graph has it, so that no cycle diffs against its state from before the session.
@@ -615,6 +671,7 @@ struct Reconciler::Impl : std::enable_shared_from_this<Impl> {
   std::map<SwitchId, Settled> settled;          // Diff::settled, less what changed since
   std::vector<VmId> changed_vms;                // by the graph changes this cycle planned
   std::set<SwitchId> unsaved_baselines;         // changed, not yet taken by the store
+  std::vector<EndedSession> ended;              // sessions ended, not journaled yet (write_ends)
   std::optional<RepairRequest> repair_request;  // for the next cycle
   std::map<SwitchId, SwitchState> switches;
   std::string frozen;                              // the last removal freeze logged

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <type_traits>
 
 #include "log/log.h"
@@ -574,9 +575,12 @@ void Store::journal_begin(std::span<JournalEntry> entries) {
 
 namespace {
 
-void finish_entry(sqlite3* db, const std::string& path, std::int64_t id, JournalResult result,
-                  const std::string& detail, std::int64_t finished_ms) {
-  Statement s(db, "UPDATE journal SET result = ?, detail = ?, finished_ms = ? WHERE id = ?", path);
+constexpr const char* kFinishEntry =
+    "UPDATE journal SET result = ?, detail = ?, finished_ms = ? WHERE id = ?";
+
+// Records how journal entry `id` ended, with `s` prepared from kFinishEntry.
+void finish_entry(Statement& s, sqlite3* db, const std::string& path, std::int64_t id,
+                  JournalResult result, const std::string& detail, std::int64_t finished_ms) {
   s.bind(1, std::string(to_string(result))).bind(2, detail).bind(3, finished_ms).bind(4, id);
   s.run(path);
   if (sqlite3_changes(db) != 1) {
@@ -589,33 +593,51 @@ void finish_entry(sqlite3* db, const std::string& path, std::int64_t id, Journal
 void Store::journal_finish(std::int64_t id, JournalResult result, const std::string& detail,
                            std::int64_t finished_ms) {
   std::lock_guard lock(impl_->mutex);
-  impl_->write([&] { finish_entry(impl_->db, path_, id, result, detail, finished_ms); });
+  Statement s(impl_->db, kFinishEntry, path_);
+  impl_->write([&] { finish_entry(s, impl_->db, path_, id, result, detail, finished_ms); });
 }
 
 void Store::journal_end(const SessionEnd& end) {
+  journal_end(std::span<const SessionEnd>(&end, 1));
+}
+
+void Store::journal_end(std::span<const SessionEnd> ends) {
+  if (ends.empty()) return;
   impl_->require_writable();
   std::lock_guard lock(impl_->mutex);
-  // Each statement is prepared only when it has rows to write.
-  const auto each = [&](const char* sql, const auto& rows, const auto& bind) {
-    if (rows.empty()) return;
-    Statement s(impl_->db, sql, path_);
-    for (const auto& row : rows) {
-      bind(s.bind(1, end.switch_name), row);
-      s.run(path_);
-    }
+  // Each statement is prepared once, when the first row needs it.
+  std::optional<Statement> finish, created, deleted, baseline;
+  const auto statement = [&](std::optional<Statement>& s, const char* sql) -> Statement& {
+    if (!s) s.emplace(impl_->db, sql, path_);
+    return *s;
   };
   impl_->write_transaction([&] {
-    finish_entry(impl_->db, path_, end.journal_id, end.result, end.detail, end.finished_ms);
-    each("INSERT OR IGNORE INTO created_vlans (switch, vlan, created_ms) VALUES (?, ?, ?)",
-         end.created.ids(), [&](Statement& s, VlanId v) {
-           s.bind(2, std::int64_t{v.value}).bind(3, end.finished_ms);
-         });
-    each("DELETE FROM created_vlans WHERE switch = ? AND vlan = ?", end.deleted.ids(),
-         [](Statement& s, VlanId v) { s.bind(2, std::int64_t{v.value}); });
-    each("INSERT OR REPLACE INTO baseline (switch, interface, vlans) VALUES (?, ?, ?)",
-         end.baseline, [](Statement& s, const auto& row) {
-           s.bind(2, row.first).bind(3, row.second.to_range_list());
-         });
+    for (const SessionEnd& end : ends) {
+      finish_entry(statement(finish, kFinishEntry), impl_->db, path_, end.journal_id, end.result,
+                   end.detail, end.finished_ms);
+      for (const VlanId v : end.created.ids()) {
+        statement(created,
+                  "INSERT OR IGNORE INTO created_vlans (switch, vlan, created_ms) VALUES (?, ?, ?)")
+            .bind(1, end.switch_name)
+            .bind(2, std::int64_t{v.value})
+            .bind(3, end.finished_ms)
+            .run(path_);
+      }
+      for (const VlanId v : end.deleted.ids()) {
+        statement(deleted, "DELETE FROM created_vlans WHERE switch = ? AND vlan = ?")
+            .bind(1, end.switch_name)
+            .bind(2, std::int64_t{v.value})
+            .run(path_);
+      }
+      for (const auto& [name, vlans] : end.baseline) {
+        statement(baseline,
+                  "INSERT OR REPLACE INTO baseline (switch, interface, vlans) VALUES (?, ?, ?)")
+            .bind(1, end.switch_name)
+            .bind(2, name)
+            .bind(3, vlans.to_range_list())
+            .run(path_);
+      }
+    }
   });
 }
 

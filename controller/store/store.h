@@ -171,6 +171,9 @@ class Store {
   // Records how a session ended and what it changed, in one transaction (one sync of the disk per
   // session, not one per table).
   void journal_end(const SessionEnd& end);
+  // Records how each of these sessions ended, all in one transaction (in a storm, one sync of the
+  // disk for the sessions that ended meanwhile); on failure none is recorded.
+  void journal_end(std::span<const SessionEnd> ends);
   std::vector<JournalEntry> journal(const JournalQuery& query) const;
   // Marks every pending entry failed with `detail`, finished at `now_ms` (at start: the process
   // that sent them died before it learned how they ended); returns how many.

@@ -384,6 +384,42 @@ TEST_CASE("a session's end is journaled with what it changed in one transaction"
     CHECK_THROWS_WITH(store->journal_end(unknown), Catch::Contains("journal entry 9999"));
     CHECK(store->created_vlans().at("leaf1a") == VlanSet::of({130}));
   }
+
+  SECTION("several ends are journaled together, or none of them") {
+    entry.switch_name = "spine1";
+    SessionEnd spine;
+    spine.journal_id = store->journal_begin(entry);
+    spine.result = JournalResult::kFailed;
+    spine.detail = "timed out";
+    spine.finished_ms = 3000;
+    spine.switch_name = "spine1";
+    entry.switch_name = "leaf1a";
+    SessionEnd leaf = end;
+    leaf.journal_id = store->journal_begin(entry);
+    leaf.finished_ms = 3001;
+    leaf.created = VlanSet::of({150});
+    leaf.deleted = VlanSet::of({130});
+    leaf.baseline = {{"Ethernet2", VlanSet::parse("120,150")}};
+    SessionEnd unknown = spine;
+    unknown.journal_id = 9999;
+
+    const std::vector<SessionEnd> refused = {spine, leaf, unknown};
+    CHECK_THROWS_WITH(store->journal_end(std::span<const SessionEnd>(refused)),
+                      Catch::Contains("journal entry 9999"));
+    CHECK(store->journal({}).back().result == JournalResult::kPending);
+    CHECK(store->created_vlans().at("leaf1a") == VlanSet::of({130}));
+
+    const std::vector<SessionEnd> both = {spine, leaf};
+    store->journal_end(std::span<const SessionEnd>(both));
+    const std::vector<JournalEntry> after = store->journal({});
+    REQUIRE(after.size() == 3);
+    CHECK(after[1].result == JournalResult::kFailed);
+    CHECK(after[1].detail == "timed out");
+    CHECK(after[2].result == JournalResult::kApplied);
+    CHECK(after[2].finished_ms == 3001);
+    CHECK(store->created_vlans().at("leaf1a") == VlanSet::of({150}));
+    CHECK(store->baseline().at("leaf1a").at("Ethernet2") == VlanSet::parse("120,150"));
+  }
 }
 
 TEST_CASE("a DV portgroup moved to another switch is owned by the new one in the database",
