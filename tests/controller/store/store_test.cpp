@@ -354,14 +354,20 @@ TEST_CASE("a session's end is journaled with what it changed in one transaction"
   store->save_baseline("leaf1a", {{"", VlanSet::of({120})},
                                   {"Ethernet1", VlanSet::of({120})},
                                   {"Ethernet2", VlanSet::of({120})}});
-  JournalEntry entry;
-  entry.switch_name = "leaf1a";
-  SessionEnd end;
-  end.journal_id = store->journal_begin(entry);
-  end.result = JournalResult::kApplied;
-  end.detail = "verified";
-  end.finished_ms = 2000;
-  end.switch_name = "leaf1a";
+  // A change journaled on `sw`, and how its session ended.
+  const auto session_end = [&](const std::string& sw, JournalResult result,
+                               const std::string& detail, std::int64_t finished_ms) {
+    JournalEntry entry;
+    entry.switch_name = sw;
+    SessionEnd e;
+    e.journal_id = store->journal_begin(entry);
+    e.result = result;
+    e.detail = detail;
+    e.finished_ms = finished_ms;
+    e.switch_name = sw;
+    return e;
+  };
+  SessionEnd end = session_end("leaf1a", JournalResult::kApplied, "verified", 2000);
   end.created = VlanSet::of({130});
   end.baseline = {{"", VlanSet::parse("120,130")}, {"Ethernet1", VlanSet::parse("120,130")}};
   store->journal_end(end);
@@ -386,17 +392,8 @@ TEST_CASE("a session's end is journaled with what it changed in one transaction"
   }
 
   SECTION("several ends are journaled together, or none of them") {
-    entry.switch_name = "spine1";
-    SessionEnd spine;
-    spine.journal_id = store->journal_begin(entry);
-    spine.result = JournalResult::kFailed;
-    spine.detail = "timed out";
-    spine.finished_ms = 3000;
-    spine.switch_name = "spine1";
-    entry.switch_name = "leaf1a";
-    SessionEnd leaf = end;
-    leaf.journal_id = store->journal_begin(entry);
-    leaf.finished_ms = 3001;
+    const SessionEnd spine = session_end("spine1", JournalResult::kFailed, "timed out", 3000);
+    SessionEnd leaf = session_end("leaf1a", JournalResult::kApplied, "verified", 3001);
     leaf.created = VlanSet::of({150});
     leaf.deleted = VlanSet::of({130});
     leaf.baseline = {{"Ethernet2", VlanSet::parse("120,150")}};
@@ -406,7 +403,10 @@ TEST_CASE("a session's end is journaled with what it changed in one transaction"
     const std::vector<SessionEnd> refused = {spine, leaf, unknown};
     CHECK_THROWS_WITH(store->journal_end(std::span<const SessionEnd>(refused)),
                       Catch::Contains("journal entry 9999"));
-    CHECK(store->journal({}).back().result == JournalResult::kPending);
+    const std::vector<JournalEntry> before = store->journal({});
+    REQUIRE(before.size() == 3);
+    CHECK(before[1].result == JournalResult::kPending);
+    CHECK(before[2].result == JournalResult::kPending);
     CHECK(store->created_vlans().at("leaf1a") == VlanSet::of({130}));
 
     const std::vector<SessionEnd> both = {spine, leaf};
